@@ -1,0 +1,84 @@
+"""Fixtures: a fresh app on a fresh database for each test, clients and logged-in users."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from tests.factories import ADMIN_EMAIL, PASSWORD, make_user
+from tests.support.client import FormClient
+from tests.support.database import choose_database_url, create_schema, empty_tables
+from webapp import create_app
+from webapp.extensions import db
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = choose_database_url(str(tmp_path_factory.mktemp("db")))
+    create_schema(url)
+    return url
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Settings for the app under test; tests may change them before `app` is built."""
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "tests-" + Fernet.generate_key().decode(),
+        "CONNECTOR_SECRETS_KEY": Fernet.generate_key().decode(),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    app.test_client_class = FormClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> FormClient:
+    """Unlike pytest-flask's client, this one does not preserve request contexts, so each
+    request gets its own context (see FormClient)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def admin(app):
+    return make_user(ADMIN_EMAIL, PASSWORD, role="admin")
+
+
+class AuthActions:
+    def __init__(self, client: FormClient) -> None:
+        self.client = client
+
+    def login(self, email: str = ADMIN_EMAIL, password: str = PASSWORD, **extra):
+        return self.client.submit("/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.submit("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def admin_client(client, auth, admin) -> FormClient:
+    """A client logged in as an administrator."""
+    response = auth.login()
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

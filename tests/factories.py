@@ -1,0 +1,24 @@
+"""Rows for tests, built through the same services the app uses."""
+
+from __future__ import annotations
+
+import itertools
+
+from webapp.models import User
+from webapp.services.users import create_user
+
+ADMIN_EMAIL = "admin@example.com"
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def make_user(
+    email: str | None = None, password: str = PASSWORD, role: str = "admin", active: bool = True
+) -> User:
+    user = create_user(email or f"user{next(_counter)}@example.com", password, role=role)
+    if not active:
+        from webapp.extensions import db
+
+        user.active = False
+        db.session.commit()
+    return user

@@ -1,0 +1,65 @@
+"""Command-line interface: `flask users …`, `flask serve`, `flask setup-url`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from webapp.services import setup as setup_service
+from webapp.services.errors import ServiceError
+from webapp.services.users import create_user
+
+users_cli = AppGroup("users", help="Manage dashboard users.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "viewer"]), default="admin", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, role: str, password_stdin: bool) -> None:
+    """Create a user who can log in with EMAIL."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, role=role)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+def print_setup_hint(base_url: str) -> None:
+    token = setup_service.issue_setup_token()
+    if token is None:
+        return
+    click.secho("\nNo user exists yet. Create the first administrator either:", bold=True)
+    click.echo(f"  * in the browser, once:  {base_url}/setup?token={token}")
+    click.echo("  * or on the command line:  .venv/bin/flask --app webapp users create EMAIL\n")
+
+
+@click.command("setup-url")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def setup_url_command(base_url: str) -> None:
+    """Print a one-time link that creates the first administrator (if none exists)."""
+    print_setup_hint(base_url.rstrip("/"))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the dashboard (development server), explaining first-run set-up."""
+    app = current_app._get_current_object()
+    print_setup_hint(f"http://{host}:{port}")
+    click.echo(f"Connector Desk is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(setup_url_command)
+    app.cli.add_command(serve_command)

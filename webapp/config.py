@@ -1,0 +1,74 @@
+"""Settings read from the environment, with generated keys kept in the instance folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def instance_secret(instance_path: str, filename: str, generate: Any) -> str:
+    """Read a key from the instance folder, creating it (mode 0600) on first use.
+
+    There is deliberately no fallback key in code: a missing key is generated, so every
+    installation gets its own.
+    """
+    path = Path(instance_path) / filename
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = generate()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def settings_from_environment(instance_path: str) -> dict[str, Any]:
+    """Build the app's configuration from environment variables (see README)."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "connector_desk.db")
+    secret_key = os.environ.get("SECRET_KEY") or instance_secret(
+        instance_path, "secret_key", lambda: secrets.token_hex(32)
+    )
+    fernet_keys = os.environ.get("CONNECTOR_SECRETS_KEY") or instance_secret(
+        instance_path, "connector_secrets.key", lambda: Fernet.generate_key().decode()
+    )
+    return {
+        "SECRET_KEY": secret_key,
+        "CONNECTOR_SECRETS_KEY": fernet_keys,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_db,
+        "DEBUG": env_flag("FLASK_DEBUG"),
+        "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
+        "TRACKER_CONNECT_TIMEOUT": env_float("TRACKER_CONNECT_TIMEOUT", 5.0),
+        "TRACKER_READ_TIMEOUT": env_float("TRACKER_READ_TIMEOUT", 10.0),
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "PER_PAGE": 25,
+}

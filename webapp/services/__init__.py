@@ -1,0 +1,1 @@
+"""Use cases shared by the HTML views, the API and the CLI."""

@@ -1,0 +1,67 @@
+"""Log in, log out, and create the first administrator."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from webapp.services import setup as setup_service
+from webapp.services.errors import ServiceError
+from webapp.services.users import authenticate, create_user
+from webapp.web.access import public
+from webapp.web.auth import bp
+from webapp.web.auth.forms import LoginForm, SetupForm
+
+
+def safe_next_url(target: str | None) -> str:
+    """Only follow ``next`` to a path on this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash("You are logged in.", "success")
+            return redirect(safe_next_url(request.args.get("next")))
+        form.form_errors.append("Invalid e-mail or password.")
+    show_setup_hint = setup_service.setup_needed()
+    return render_template("auth/login.html", form=form, show_setup_hint=show_setup_hint)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@public
+def setup():
+    token = request.args.get("token", "")
+    if not setup_service.setup_token_valid(token):
+        abort(404, description="This setup link is not valid or has already been used.")
+    form = SetupForm()
+    if form.validate_on_submit():
+        if not setup_service.consume_setup_token(token):
+            abort(404, description="This setup link has already been used.")
+        try:
+            user = create_user(form.email.data, form.password.data, role="admin")
+        except ServiceError as error:
+            form.email.errors.append(error.message)
+        else:
+            login_user(user)
+            flash("Welcome! Your administrator account is ready.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/setup.html", form=form, token=token)
