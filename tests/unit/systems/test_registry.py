@@ -1,0 +1,155 @@
+"""SystemRegistry: built-ins, lookups and plugin entry points."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from webapp.systems import registry as registry_module
+from webapp.systems.base import System
+from webapp.systems.fields import Field
+from webapp.systems.registry import SystemRegistry, UnknownSystem, build_registry
+
+PLUGIN = System(
+    id="youtrack",
+    short_name="YouTrack",
+    name="YouTrack",
+    description="",
+    docs_url="",
+    fields=(Field("youtrack_project", "Project"),),
+)
+
+
+@dataclass
+class FakeEntryPoint:
+    """Stands in for importlib.metadata.EntryPoint: only name, value and load()."""
+
+    name: str
+    value: str
+    loader: Any
+
+    def load(self):
+        return self.loader()
+
+
+def raise_import_error():
+    raise ImportError("No module named 'youtrack_sdk'")
+
+
+@pytest.fixture
+def installed_plugins(monkeypatch):
+    """Pretend these entry points are installed; returns the list to fill."""
+    plugins: list[FakeEntryPoint] = []
+    groups: list[str] = []
+
+    def fake_entry_points(*, group):
+        groups.append(group)
+        return list(plugins)
+
+    monkeypatch.setattr(registry_module, "entry_points", fake_entry_points)
+    return plugins, groups
+
+
+def test_builtins_are_listed_sorted_by_name():
+    assert build_registry(load_plugins=False).ids() == ["github", "gitlab", "jira", "rt"]
+    assert [s.name for s in build_registry(load_plugins=False)] == [
+        "GitHub",
+        "GitLab",
+        "JIRA",
+        "Request Tracker",
+    ]
+
+
+def test_get_returns_the_registered_system():
+    assert build_registry(load_plugins=False).get("jira").short_name == "JIRA"
+
+
+def test_unknown_id_raises_a_key_error_listing_known_ids():
+    with pytest.raises(UnknownSystem) as excinfo:
+        build_registry(load_plugins=False).get("bugzilla")
+    assert isinstance(excinfo.value, KeyError)
+    assert excinfo.value.known == ["github", "gitlab", "jira", "rt"]
+    assert "bugzilla" in str(excinfo.value)
+
+
+def test_registering_the_same_id_twice_is_an_error():
+    registry = SystemRegistry()
+    registry.register(PLUGIN)
+    with pytest.raises(ValueError, match="youtrack"):
+        registry.register(PLUGIN)
+
+
+def test_plugins_are_looked_up_in_the_connector_desk_group(installed_plugins):
+    _plugins, groups = installed_plugins
+    build_registry()
+    assert groups == ["connector_desk.systems"]
+
+
+def test_build_registry_without_plugins_does_not_look_for_them(installed_plugins):
+    _plugins, groups = installed_plugins
+    build_registry(load_plugins=False)
+    assert groups == []
+
+
+def test_plugin_exposing_a_system_instance_is_registered(installed_plugins):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:SYSTEM", lambda: PLUGIN))
+    registry = build_registry()
+    assert registry.get("youtrack") is PLUGIN
+    assert registry.ids() == ["github", "gitlab", "jira", "rt", "youtrack"]
+
+
+def test_plugin_exposing_a_factory_is_called(installed_plugins):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:make_system", lambda: lambda: PLUGIN))
+    assert "youtrack" in build_registry()
+
+
+def test_load_entry_points_returns_the_systems_it_added(installed_plugins):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:SYSTEM", lambda: PLUGIN))
+    assert SystemRegistry().load_entry_points() == [PLUGIN]
+
+
+def test_plugin_that_fails_to_load_is_logged_and_skipped(installed_plugins, caplog):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("broken", "cd_broken:SYSTEM", raise_import_error))
+    plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:SYSTEM", lambda: PLUGIN))
+    with caplog.at_level(logging.WARNING, logger=registry_module.__name__):
+        registry = build_registry()
+    assert "broken" not in registry.ids() and "youtrack" in registry
+    [record] = caplog.records
+    assert "'broken'" in record.getMessage()
+    assert "No module named 'youtrack_sdk'" in record.getMessage()
+
+
+def test_plugin_returning_the_wrong_type_is_logged_and_skipped(installed_plugins, caplog):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("wrong", "cd_wrong:make", lambda: lambda: {"id": "wrong"}))
+    with caplog.at_level(logging.WARNING, logger=registry_module.__name__):
+        registry = build_registry()
+    assert registry.ids() == ["github", "gitlab", "jira", "rt"]
+    assert "expected a System, got dict" in caplog.records[0].getMessage()
+
+
+def test_plugin_factory_that_raises_is_logged_and_skipped(installed_plugins, caplog):
+    def factory():
+        raise RuntimeError("missing setting YOUTRACK_URL")
+
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:factory", lambda: factory))
+    with caplog.at_level(logging.WARNING, logger=registry_module.__name__):
+        registry = build_registry()
+    assert "youtrack" not in registry
+    assert "missing setting YOUTRACK_URL" in caplog.records[0].getMessage()
+
+
+def test_plugin_reusing_a_builtin_id_is_logged_and_skipped(installed_plugins, caplog):
+    impostor = System("github", "Hub", "Impostor", "", "", fields=())
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("impostor", "cd_impostor:SYSTEM", lambda: impostor))
+    with caplog.at_level(logging.WARNING, logger=registry_module.__name__):
+        registry = build_registry()
+    assert registry.get("github").name == "GitHub"
+    assert "already registered" in caplog.records[0].getMessage()

@@ -1,0 +1,100 @@
+"""``System``: the one declaration of an issue-tracker type.
+
+Everything system-specific that the rest of the app needs (form fields,
+validation rules, JSON Schema, the target parameter, later the API client)
+hangs off this object, so views and services never branch on the system id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from webapp.systems.fields import Field, FieldGroup
+
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+SERVER_FIELD = "issue_tracker_server"
+
+
+@dataclass(frozen=True)
+class System:
+    """An issue-tracker type, e.g. GitHub, with its typed connector parameters.
+
+    ``target_field`` names the parameter that picks the repository, project or
+    queue tickets go to (``None`` if the system has no such notion).
+    ``client_class`` and ``ticket_fields`` are filled in when the tracker
+    clients and ticket forms exist.
+    """
+
+    id: str
+    short_name: str
+    name: str
+    description: str
+    docs_url: str
+    fields: tuple[Field, ...]
+    groups: tuple[FieldGroup, ...] = ()
+    target_field: str | None = None
+    client_class: type | None = None
+    ticket_fields: tuple[Field, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Checked eagerly so a broken plugin fails when it is loaded, not when
+        # a user first opens its form.
+        if not _ID_PATTERN.match(self.id):
+            raise ValueError(f"System id {self.id!r} must match {_ID_PATTERN.pattern}.")
+        object.__setattr__(self, "fields", tuple(self.fields))
+        object.__setattr__(self, "groups", tuple(self.groups))
+        object.__setattr__(self, "ticket_fields", tuple(self.ticket_fields))
+        names = [field.name for field in self.fields]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"System {self.id!r} declares {duplicates} more than once.")
+        group_ids = {group.id for group in self.groups}
+        for field in self.fields:
+            if field.group is not None and field.group not in group_ids:
+                raise ValueError(f"Field {field.name!r} uses undeclared group {field.group!r}.")
+            for other in field.shown_when or {}:
+                if other not in names:
+                    raise ValueError(f"Field {field.name!r} depends on unknown field {other!r}.")
+        if self.target_field is not None and self.target_field not in names:
+            raise ValueError(f"target_field {self.target_field!r} is not a field of {self.id!r}.")
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``; ``KeyError`` if the system has none."""
+        for field in self.fields:
+            if field.name == name:
+                return field
+        raise KeyError(name)
+
+    def has_field(self, name: str) -> bool:
+        """Whether ``name`` is one of this system's parameters."""
+        return any(field.name == name for field in self.fields)
+
+    @property
+    def secret_field_names(self) -> tuple[str, ...]:
+        """Names of write-only parameters, for masking and encrypted storage."""
+        return tuple(field.name for field in self.fields if field.secret)
+
+    @property
+    def server_default(self) -> str | None:
+        """The default ``issue_tracker_server`` (e.g. ``api.github.com``), if any."""
+        return self.field(SERVER_FIELD).default if self.has_field(SERVER_FIELD) else None
+
+    def defaults(self) -> dict[str, Any]:
+        """Declared defaults by field name (fields without a default are left out)."""
+        return {field.name: field.default for field in self.fields if field.default is not None}
+
+    def shown_fields(self, values: Mapping[str, Any]) -> tuple[Field, ...]:
+        """The fields that apply to ``values`` (submitted params plus defaults)."""
+        defaults = self.defaults()
+        return tuple(field for field in self.fields if field.is_shown(values, defaults))
+
+    def fields_in_group(self, group_id: str | None) -> tuple[Field, ...]:
+        """Fields of one form section, in declared order (``None``: ungrouped)."""
+        return tuple(field for field in self.fields if field.group == group_id)
+
+    def summary(self) -> dict[str, str]:
+        """The ``system`` object of the SD Elements API: id, short_name, name."""
+        return {"id": self.id, "short_name": self.short_name, "name": self.name}
