@@ -1,0 +1,312 @@
+"""Fake GitHub REST API v3 (https://docs.github.com/rest), github.com or Enterprise layout.
+
+Follows the documented paths, ``Authorization: token X`` / ``Bearer X`` (and
+Basic with the token as password), error bodies ``{"message", "documentation_url",
+"status"}``, 422 "Validation Failed" shapes, and headers ``X-GitHub-Media-Type``,
+``X-RateLimit-*``, ``X-OAuth-Scopes``.  Realistic quirks kept on purpose:
+invisible repos are 404 (not 403); issue ``labels`` are silently dropped when
+the user lacks push access; unknown labels are auto-created on issue creation;
+search may lag behind creation (``search_delay``); issues disabled -> 410;
+``rate_limit`` exhausted -> 403 "API rate limit exceeded".
+Simplified: no pagination (``Link``), no PRs, single token, search matches
+case-insensitive substrings instead of GitHub's tokenizer.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+from .server import FakeServer, Request, Response, json_response, route
+
+DOCS = "https://docs.github.com/rest"
+REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+SEARCH_DENIED = (
+    "The listed users and repositories cannot be searched either because the "
+    "resources do not exist or you do not have permission to view them."
+)
+Json = dict[str, Any]
+
+
+def _body(message: str, status: int, **extra: Any) -> Json:
+    return {"message": message, "documentation_url": DOCS, "status": str(status), **extra}
+
+
+class FakeGitHub(FakeServer):
+    NOT_FOUND = _body("Not Found", 404)
+    BAD_JSON = _body("Problems parsing JSON", 400)
+    SERVER_HEADER = "github.com"
+
+    def __init__(
+        self,
+        token: str = "ghp_testtoken",
+        *,
+        login: str = "octocat",  # noqa: S107
+        repos: dict[str, Json] | None = None,
+        users: list[str] | None = None,
+        orgs: list[str] | None = None,
+        labels: dict[str, list[str]] | None = None,
+        scopes: str | None = "repo",
+        rate_limit: int = 5000,
+        search_delay: float = 0.0,
+        **kw: Any,
+    ) -> None:
+        """``repos``: {"owner/name": {"permissions": {...}, "has_issues": bool, "private": bool}};
+        ``labels``: {"owner/name": ["bug"]}; ``scopes=None`` mimics a fine-grained token."""
+        super().__init__(**kw)
+        self.token, self.login, self.scopes = token, login, scopes
+        self.repos: dict[str, Json] = {}
+        for full, cfg in (repos if repos is not None else {"octocat/hello": {}}).items():
+            perms = {"admin": False, "push": True, "pull": True, **cfg.get("permissions", {})}
+            self.repos[full.lower()] = {
+                "full_name": full,
+                "permissions": perms,
+                "has_issues": cfg.get("has_issues", True),
+                "private": cfg.get("private", True),
+            }
+        self.orgs = {o.lower(): o for o in (orgs or [])}
+        names = [login, *(users or []), *(r.split("/")[0] for r in self.repos)]
+        self.users = {u.lower(): u for u in names if u.lower() not in self.orgs}
+        self.labels: dict[str, list[Json]] = {r: [] for r in self.repos}
+        self.issues: dict[str, list[Json]] = {r: [] for r in self.repos}
+        self.rate_limit = self.rate_remaining = rate_limit
+        self.search_delay = search_delay
+        self._ids = 1000
+        for full, label_names in (labels or {}).items():
+            for name in label_names:
+                self._add_label(full.lower(), name)
+
+    # ---- plumbing --------------------------------------------------------
+    def authenticate(self, req: Request) -> Any:
+        creds = req.credentials
+        if creds is None or creds.secret != self.token or creds.scheme == "private-token":
+            return None
+        if self.rate_remaining <= 0:
+            return self.error(403, _body("API rate limit exceeded for user ID 1.", 403))
+        self.rate_remaining -= 1
+        return self.login
+
+    def unauthorized(self, req: Request) -> Response:
+        return json_response(401, _body("Bad credentials", 401))
+
+    def error(self, status: int, body: Any = None) -> Response:
+        return json_response(status, _body(self.reason(status), status) if body is None else body)
+
+    def _invalid(self, **error: Any) -> Response:
+        return self.error(422, _body("Validation Failed", 422, errors=[error]))
+
+    def extra_headers(self, req: Request, resp: Response) -> dict[str, str]:
+        h = {
+            "X-GitHub-Media-Type": "github.v3; format=json",
+            "X-GitHub-Request-Id": f"FAKE:{len(self.requests)}",
+        }
+        if req.identity:
+            used = self.rate_limit - self.rate_remaining
+            h.update(
+                {
+                    "X-RateLimit-Limit": str(self.rate_limit),
+                    "X-RateLimit-Used": str(used),
+                    "X-RateLimit-Remaining": str(self.rate_remaining),
+                    "X-RateLimit-Reset": str(int(time.time()) + 3600),
+                    "X-RateLimit-Resource": "core",
+                }
+            )
+        return h
+
+    def _next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def _repo(self, owner: str, repo: str) -> Json | None:
+        r = self.repos.get(f"{owner}/{repo}".lower())
+        return r if r and r["permissions"]["pull"] else None
+
+    def _add_label(self, key: str, name: str, color: str = "ededed", desc: Any = None) -> Json:
+        label = {
+            "id": self._next_id(),
+            "name": name,
+            "color": color,
+            "description": desc,
+            "default": False,
+            "url": f"{self.base_url}/repos/{self.repos[key]['full_name']}/labels/{name}",
+        }
+        self.labels[key].append(label)
+        return label
+
+    def _label(self, key: str, name: str) -> Json | None:
+        return next((lb for lb in self.labels[key] if lb["name"].lower() == name.lower()), None)
+
+    def _account(self, name: str, kind: str = "") -> Json:
+        kind = kind or ("Organization" if name.lower() in self.orgs else "User")
+        api = f"{self.base_url}/{'orgs' if kind == 'Organization' else 'users'}/{name}"
+        return {
+            "login": name,
+            "id": zlib.crc32(name.encode()) % 10**6,
+            "type": kind,
+            "html_url": f"{self.url}/{name}",
+            "url": api,
+        }
+
+    @staticmethod
+    def _public(issue: Json) -> Json:
+        return {k: v for k, v in issue.items() if not k.startswith("_")}
+
+    # ---- routes ----------------------------------------------------------
+    @route("GET", r"/user")
+    def get_user(self, req: Request) -> Response:
+        scopes = {"X-OAuth-Scopes": self.scopes or "", "X-Accepted-OAuth-Scopes": ""}
+        return json_response(200, self._account(self.login, "User"), scopes if self.scopes else {})
+
+    @route("GET", r"/users/(?P<name>[^/]+)")
+    def get_account(self, req: Request, name: str) -> Response:
+        found = self.orgs.get(name.lower()) or self.users.get(name.lower())
+        return json_response(200, self._account(found)) if found else self.not_found()
+
+    @route("GET", r"/orgs/(?P<org>[^/]+)")
+    def get_org(self, req: Request, org: str) -> Response:
+        found = self.orgs.get(org.lower())
+        return json_response(200, self._account(found)) if found else self.not_found()
+
+    @route("GET", REPO)
+    def get_repo(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        full = r["full_name"]
+        return json_response(
+            200,
+            {
+                "id": zlib.crc32(full.encode()) % 10**6,
+                "name": full.split("/")[1],
+                "full_name": full,
+                "owner": self._account(full.split("/")[0]),
+                "private": r["private"],
+                "has_issues": r["has_issues"],
+                "html_url": f"{self.url}/{full}",
+                "permissions": r["permissions"],
+            },
+        )
+
+    @route("GET", REPO + r"/labels")
+    def list_labels(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        return json_response(200, self.labels[r["full_name"].lower()])
+
+    @route("POST", REPO + r"/labels")
+    def create_label(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        if not r["permissions"]["push"]:
+            msg = "Resource not accessible by personal access token"
+            return self.error(403, _body(msg, 403))
+        body, key = req.body if isinstance(req.body, dict) else {}, r["full_name"].lower()
+        name = str(body.get("name") or "")
+        code = "missing_field" if not name else "already_exists" if self._label(key, name) else ""
+        if code:
+            return self._invalid(resource="Label", code=code, field="name")
+        label = self._add_label(key, name, body.get("color", "ededed"), body.get("description"))
+        return json_response(201, label, created=True)
+
+    @route("POST", REPO + r"/issues")
+    def create_issue(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        if not r["has_issues"]:
+            return self.error(410, _body("Issues are disabled for this repo", 410))
+        body = req.body if isinstance(req.body, dict) else {}
+        full = r["full_name"]
+        key = full.lower()
+        if not body.get("title"):
+            return self._invalid(resource="Issue", code="missing_field", field="title")
+        wanted = (body.get("labels") or []) if r["permissions"]["push"] else []  # dropped silently
+        labels = [self._label(key, n) or self._add_label(key, n) for n in wanted]
+        number = len(self.issues[key]) + 1
+        issue = {
+            "id": self._next_id(),
+            "number": number,
+            "title": body["title"],
+            "body": body.get("body"),
+            "state": "open",
+            "labels": labels,
+            "user": self._account(self.login, "User"),
+            "html_url": f"{self.url}/{full}/issues/{number}",
+            "url": f"{self.base_url}/repos/{full}/issues/{number}",
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "_created": time.monotonic(),
+        }
+        self.issues[key].append(issue)
+        return json_response(201, self._public(issue), {"Location": issue["url"]}, created=True)
+
+    @route("GET", REPO + r"/issues")
+    def list_issues(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        state = req.query.get("state", "open")
+        wanted = {x.strip().lower() for x in req.query.get("labels", "").split(",") if x.strip()}
+        found = [
+            self._public(i)
+            for i in reversed(self.issues[r["full_name"].lower()])
+            if state in ("all", i["state"]) and wanted <= {lb["name"].lower() for lb in i["labels"]}
+        ]
+        return json_response(200, found)
+
+    @route("GET", REPO + r"/issues/(?P<number>\d+)")
+    def get_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        r = self._repo(owner, repo)
+        issues, n = (self.issues[r["full_name"].lower()] if r else []), int(number)
+        if not 0 < n <= len(issues):
+            return self.not_found()
+        return json_response(200, self._public(issues[n - 1]))
+
+    @route("GET", r"/search/issues")
+    def search_issues(self, req: Request) -> Response:
+        """Supports ``repo:``, ``in:title|body``, ``is:``/``type:``/``state:``/``label:``, text."""
+        q = req.query.get("q", "")
+        if not q.strip():
+            return self._invalid(resource="Search", field="q", code="missing")
+        try:
+            tokens = shlex.split(q)
+        except ValueError:  # unbalanced quote: GitHub is lenient too
+            tokens = q.split()
+        repos: list[str] = []
+        terms: list[str] = []
+        labels: list[str] = []
+        fields, state = {"title", "body"}, None
+        for tok in tokens:
+            qual, sep, val = tok.partition(":")
+            if not sep or qual not in ("repo", "in", "is", "type", "state", "label"):
+                terms.append(tok.lower())
+            elif qual == "repo":
+                repos.append(val.lower())
+            elif qual == "in":
+                fields = set(val.split(","))
+            elif qual == "label":
+                labels.append(val.lower())
+            elif val in ("open", "closed"):
+                state = val
+        if any(self._repo(*rp.split("/", 1)) is None for rp in repos if "/" in rp):
+            return self._invalid(
+                message=SEARCH_DENIED, resource="Search", field="q", code="invalid"
+            )
+        cutoff = time.monotonic() - self.search_delay
+        items = []
+        for i in (i for key in (repos or self.issues) for i in self.issues.get(key, [])):
+            text = " ".join(str(i[f] or "") for f in fields if f in i).lower()
+            if (
+                i["_created"] <= cutoff
+                and state in (None, i["state"])
+                and all(t in text for t in terms)
+                and set(labels) <= {lb["name"].lower() for lb in i["labels"]}
+            ):
+                items.append(self._public(i) | {"score": 1.0})
+        return json_response(
+            200, {"total_count": len(items), "incomplete_results": False, "items": items}
+        )

@@ -1,0 +1,248 @@
+"""Fake GitLab REST API v4 (https://docs.gitlab.com/ee/api/rest/), under ``/api/v4``.
+
+Follows the documented auth (``PRIVATE-TOKEN: X`` or ``Authorization: Bearer X``),
+project lookup by numeric id or URL-encoded path (``group%2Fproj``: the raw
+path keeps ``%2F``, the router matches one segment and then decodes it; an
+unencoded ``group/proj`` hits no route -> ``{"error":"404 Not Found"}`` as on
+real GitLab), error bodies ``{"message": "401 Unauthorized"}``, ``"404 Project
+Not Found"``, ``"403 Forbidden"``, Grape validation errors ``{"error": "title is
+missing"}``, 409 ``{"message": "Label already exists"}`` and ``X-Total``
+pagination headers.  Access levels: private projects without membership are
+404; creating issues needs Guest (10), creating labels Reporter (20); issue
+labels that do not exist are auto-created.  Both JSON and form bodies accepted.
+Simplified: one page only, ``search`` is a case-insensitive substring match.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .server import FakeServer, Request, Response, json_response, route
+
+P = r"/api/v4/projects/(?P<pid>[^/]+)"
+Json = dict[str, Any]
+DEFAULT_PERMS: Json = {"project_access": {"access_level": 30}, "group_access": None}
+
+
+class FakeGitLab(FakeServer):
+    NOT_FOUND = {"error": "404 Not Found"}
+    BAD_JSON = {"error": "The provided content-type 'application/json' is not supported."}
+    SERVER_HEADER = "nginx"
+
+    def __init__(
+        self,
+        token: str = "glpat-testtoken",
+        *,
+        username: str = "root",  # noqa: S107
+        projects: dict[str, Json] | None = None,
+        version: str = "16.11.0",
+        **kw: Any,
+    ) -> None:
+        """``projects``: {"group/proj": {"id": 7, "permissions": {"project_access":
+        {"access_level": 30}, "group_access": None}, "issues_enabled": True,
+        "visibility": "private", "labels": ["bug"]}}."""
+        super().__init__(**kw)
+        self.token, self.username, self.version = token, username, version
+        self.projects: dict[int, Json] = {}
+        self.labels: dict[int, list[Json]] = {}
+        self.issues: dict[int, list[Json]] = {}
+        self._ids = 100
+        configured = projects if projects is not None else {"group/proj": {}}
+        for i, (path, cfg) in enumerate(configured.items()):
+            pid = int(cfg.get("id", 7 + i))
+            self.projects[pid] = {
+                "id": pid,
+                "path_with_namespace": path,
+                "permissions": cfg.get("permissions", DEFAULT_PERMS),
+                "issues_enabled": cfg.get("issues_enabled", True),
+                "visibility": cfg.get("visibility", "private"),
+            }
+            self.labels[pid], self.issues[pid] = [], []
+            for name in cfg.get("labels", []):
+                self._add_label(pid, name, "#428BCA", None)
+
+    def authenticate(self, req: Request) -> Any:
+        c = req.credentials
+        ok = c is not None and c.scheme in ("private-token", "bearer") and c.secret == self.token
+        return self.username if ok else None
+
+    def unauthorized(self, req: Request) -> Response:
+        return json_response(401, {"message": "401 Unauthorized"})
+
+    def extra_headers(self, req: Request, resp: Response) -> dict[str, str]:
+        return {
+            "X-Request-Id": f"fake-{len(self.requests)}",
+            "X-Gitlab-Meta": '{"correlation_id":"fake"}',
+        }
+
+    def _missing(self) -> Response:
+        return json_response(404, {"message": "404 Project Not Found"})
+
+    def _next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    @staticmethod
+    def _access(p: Json) -> int:
+        perms = p["permissions"]
+        return max(
+            (perms.get(k) or {}).get("access_level") or 0
+            for k in ("project_access", "group_access")
+        )
+
+    def _project(self, pid: str) -> Json | None:
+        p = (
+            self.projects.get(int(pid))
+            if pid.isdigit()
+            else next(
+                (
+                    x
+                    for x in self.projects.values()
+                    if x["path_with_namespace"].lower() == pid.lower()
+                ),
+                None,
+            )
+        )
+        return p if p and (self._access(p) or p["visibility"] != "private") else None
+
+    def _add_label(self, pid: int, name: str, color: str, description: Any) -> Json:
+        label = {
+            "id": self._next_id(),
+            "name": name,
+            "color": color,
+            "description": description,
+            "text_color": "#FFFFFF",
+            "open_issues_count": 0,
+            "is_project_label": True,
+        }
+        self.labels[pid].append(label)
+        return label
+
+    @staticmethod
+    def _list(value: Any) -> list[str]:
+        items = value if isinstance(value, list) else str(value or "").split(",")
+        return [s.strip() for s in items if s.strip()]
+
+    @route("GET", r"/api/v4/version")
+    def get_version(self, req: Request) -> Response:
+        return json_response(200, {"version": self.version, "revision": "fake"})
+
+    @route("GET", r"/api/v4/user")
+    def get_user(self, req: Request) -> Response:
+        return json_response(
+            200,
+            {
+                "id": 1,
+                "username": self.username,
+                "name": self.username.title(),
+                "state": "active",
+                "web_url": f"{self.url}/{self.username}",
+            },
+        )
+
+    @route("GET", P)
+    def get_project(self, req: Request, pid: str) -> Response:
+        p = self._project(pid)
+        if p is None:
+            return self._missing()
+        path = p["path_with_namespace"]
+        return json_response(
+            200,
+            {
+                "id": p["id"],
+                "path_with_namespace": path,
+                "name": path.rsplit("/", 1)[-1],
+                "web_url": f"{self.url}/{path}",
+                "visibility": p["visibility"],
+                "issues_enabled": p["issues_enabled"],
+                "issues_access_level": "enabled" if p["issues_enabled"] else "disabled",
+                "permissions": p["permissions"],
+            },
+        )
+
+    @route("GET", P + r"/labels")
+    def list_labels(self, req: Request, pid: str) -> Response:
+        p = self._project(pid)
+        if p is None:
+            return self._missing()
+        labels = self.labels[p["id"]]
+        return json_response(200, labels, {"X-Total": str(len(labels))})
+
+    @route("POST", P + r"/labels")
+    def create_label(self, req: Request, pid: str) -> Response:
+        p = self._project(pid)
+        if p is None:
+            return self._missing()
+        body = req.body if isinstance(req.body, dict) else {}
+        missing = [f"{k} is missing" for k in ("name", "color") if not body.get(k)]
+        if missing:
+            return json_response(400, {"error": ", ".join(missing)})
+        if self._access(p) < 20:
+            return json_response(403, {"message": "403 Forbidden"})
+        if any(lb["name"].lower() == body["name"].lower() for lb in self.labels[p["id"]]):
+            return json_response(409, {"message": "Label already exists"})
+        label = self._add_label(p["id"], body["name"], body["color"], body.get("description"))
+        return json_response(201, label, created=True)
+
+    @route("POST", P + r"/issues")
+    def create_issue(self, req: Request, pid: str) -> Response:
+        p = self._project(pid)
+        if p is None:
+            return self._missing()
+        body = req.body if isinstance(req.body, dict) else {}
+        if not body.get("title"):
+            return json_response(400, {"error": "title is missing"})
+        guest_denied = self._access(p) < 10 and p["visibility"] == "private"
+        if not p["issues_enabled"] or guest_denied:
+            return json_response(403, {"message": "403 Forbidden"})
+        labels = self._list(body.get("labels"))
+        known = {lb["name"].lower() for lb in self.labels[p["id"]]}
+        for name in labels:
+            if name.lower() not in known:
+                self._add_label(p["id"], name, "#6699cc", None)
+        iid, path = len(self.issues[p["id"]]) + 1, p["path_with_namespace"]
+        issue = {
+            "id": self._next_id(),
+            "iid": iid,
+            "project_id": p["id"],
+            "title": body["title"],
+            "description": body.get("description"),
+            "state": "opened",
+            "labels": labels,
+            "author": {"id": 1, "username": self.username},
+            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "web_url": f"{self.url}/{path}/-/issues/{iid}",
+            "references": {"short": f"#{iid}", "full": f"{path}#{iid}"},
+        }
+        self.issues[p["id"]].append(issue)
+        return json_response(201, issue, created=True)
+
+    @route("GET", P + r"/issues")
+    def list_issues(self, req: Request, pid: str) -> Response:
+        p = self._project(pid)
+        if p is None:
+            return self._missing()
+        term, state = req.query.get("search", "").lower(), req.query.get("state", "all")
+        fields = self._list(req.query.get("in", "title,description"))
+        wanted = {x.lower() for x in self._list(req.query.get("labels"))}
+        found = [
+            i
+            for i in reversed(self.issues[p["id"]])
+            if state in ("all", i["state"])
+            and wanted <= {x.lower() for x in i["labels"]}
+            and term in " ".join(i.get(f) or "" for f in fields).lower()
+        ]
+        return json_response(
+            200,
+            found,
+            {"X-Total": str(len(found)), "X-Page": "1", "X-Per-Page": "20", "X-Total-Pages": "1"},
+        )
+
+    @route("GET", P + r"/issues/(?P<iid>\d+)")
+    def get_issue(self, req: Request, pid: str, iid: str) -> Response:
+        p = self._project(pid)
+        issues, n = (self.issues[p["id"]] if p else []), int(iid)
+        if not 0 < n <= len(issues):
+            return json_response(404, {"message": "404 Not found"})
+        return json_response(200, issues[n - 1])

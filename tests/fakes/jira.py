@@ -1,0 +1,258 @@
+"""Fake Jira REST API v2 (https://developer.atlassian.com/cloud/jira/platform/rest/v2/).
+
+Follows Cloud/Data Center paths under ``/rest/api/2``: Basic auth (email or
+username + API token/password) and ``Authorization: Bearer <PAT>`` (DC
+personal access tokens); ``myself``, ``serverInfo``, ``project/{key}``,
+``mypermissions``, ``issue`` (create/get), ``search`` and Cloud's newer
+``search/jql``.  Error bodies use Jira's ``{"errorMessages": [...], "errors":
+{field: msg}}``.  Bad credentials get a Cloud-like 401 whose body is the
+*plain text* "Client must be authenticated to access this resource." (not
+JSON; Data Center would send an HTML page) plus ``X-Seraph-LoginReason:
+AUTHENTICATED_FAILED`` when Basic auth was tried.  Every response carries
+``X-AREQUESTID`` and ``X-AUSERNAME``.  Field errors on create: summary
+missing -> ``errors.summary``; unknown issue type -> ``errors.issuetype``;
+unknown project / no CREATE_ISSUES -> ``errors.project``; labels with spaces
+-> ``errors.labels``.  Simplified: JQL supports only ``project = KEY`` and
+``text|summary|description ~ "term"`` joined by AND, matched as
+case-insensitive substrings (real Jira tokenizes); no pagination.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .server import FakeServer, Request, Response, json_response, route, text_response
+
+A = r"/rest/api/2"
+Json = dict[str, Any]
+PERMISSION_META = {
+    "CREATE_ISSUES": ("11", "Create Issues"),
+    "BROWSE_PROJECTS": ("10", "Browse Projects"),
+}
+TEXT_CLAUSE = re.compile(r'(text|summary|description)\s*~\s*"((?:[^"\\]|\\.)*)"', re.I)
+
+
+def _errors(*messages: str, **fields: str) -> Json:
+    return {"errorMessages": list(messages), "errors": fields}
+
+
+class FakeJira(FakeServer):
+    NOT_FOUND = _errors("null for uri")
+    BAD_JSON = _errors("Unexpected character: was expecting a JSON value")
+    SERVER_HEADER = "AtlassianEdge"
+
+    def __init__(
+        self,
+        users: dict[str, str] | None = None,
+        pat: str | None = None,
+        *,
+        projects: dict[str, Json] | None = None,
+        permissions: dict[str, bool] | None = None,
+        deployment: str = "Cloud",
+        **kw: Any,
+    ) -> None:
+        """``users``: {"email or name": "api token or password"}; ``projects``: {"OPS":
+        {"name": "Operations", "issue_types": ["Task", "Bug"]}}; ``permissions``:
+        {"CREATE_ISSUES": True, "BROWSE_PROJECTS": True}; ``deployment``: Cloud|Server."""
+        super().__init__(**kw)
+        self.users = users if users is not None else {"me@example.com": "api-token"}
+        self.pat, self.deployment = pat, deployment
+        self.permissions = {"BROWSE_PROJECTS": True, "CREATE_ISSUES": True, **(permissions or {})}
+        self.projects: dict[str, Json] = {}
+        for n, (key, cfg) in enumerate((projects if projects is not None else {"OPS": {}}).items()):
+            self.projects[key] = {
+                "id": str(10000 + n),
+                "key": key,
+                "name": cfg.get("name", key.title()),
+                "issue_types": cfg.get("issue_types", ["Task", "Bug", "Story"]),
+            }
+        self.issues: list[Json] = []
+
+    def authenticate(self, req: Request) -> Any:
+        c = req.credentials
+        if c and c.scheme == "basic" and c.user in self.users and self.users[c.user] == c.secret:
+            return c.user
+        if c and c.scheme == "bearer" and self.pat is not None and c.secret == self.pat:
+            return "pat-user"
+        return None
+
+    def unauthorized(self, req: Request) -> Response:
+        resp = text_response(401, "Client must be authenticated to access this resource.")
+        c = req.credentials
+        if c is not None and c.scheme == "basic":
+            resp.headers["X-Seraph-LoginReason"] = "AUTHENTICATED_FAILED"
+        return resp
+
+    def error(self, status: int, body: Any = None) -> Response:
+        return json_response(status, _errors(self.reason(status)) if body is None else body)
+
+    def extra_headers(self, req: Request, resp: Response) -> dict[str, str]:
+        return {
+            "X-AREQUESTID": f"{len(self.requests)}x1x1",
+            "X-AUSERNAME": str(req.identity or "anonymous"),
+        }
+
+    def _missing_project(self, key: str) -> Response:
+        return self.error(404, _errors(f"No project could be found with key '{key}'."))
+
+    def _find_project(self, ref: Json) -> Json | None:
+        by_id = (p for p in self.projects.values() if p["id"] == ref.get("id"))
+        return self.projects.get(ref.get("key", "")) or next(by_id, None)
+
+    def _issue_json(self, issue: Json) -> Json:
+        return {
+            "id": issue["id"],
+            "key": issue["key"],
+            "self": f"{self.base_url}{A}/issue/{issue['id']}",
+            "fields": issue["fields"],
+        }
+
+    @route("GET", A + r"/serverInfo", auth=False)
+    def server_info(self, req: Request) -> Response:
+        version = "1001.0.0-SNAPSHOT" if self.deployment == "Cloud" else "9.12.2"
+        return json_response(
+            200,
+            {
+                "baseUrl": self.base_url,
+                "version": version,
+                "deploymentType": self.deployment,
+                "serverTitle": "Jira",
+            },
+        )
+
+    @route("GET", A + r"/myself")
+    def myself(self, req: Request) -> Response:
+        name = str(req.identity)
+        return json_response(
+            200,
+            {
+                "self": f"{self.base_url}{A}/user?accountId=fake-{name}",
+                "accountId": f"fake-{name}",
+                "name": name,
+                "emailAddress": name if "@" in name else f"{name}@example.com",
+                "displayName": name.split("@")[0].title(),
+                "active": True,
+            },
+        )
+
+    @route("GET", A + r"/project/(?P<key>[^/]+)")
+    def get_project(self, req: Request, key: str) -> Response:
+        p = self._find_project({"key": key.upper(), "id": key})
+        if p is None or not self.permissions.get("BROWSE_PROJECTS"):
+            return self._missing_project(key)
+        types = [
+            {"id": str(10001 + i), "name": t, "subtask": False}
+            for i, t in enumerate(p["issue_types"])
+        ]
+        return json_response(
+            200,
+            {
+                "id": p["id"],
+                "key": p["key"],
+                "name": p["name"],
+                "self": f"{self.base_url}{A}/project/{p['id']}",
+                "issueTypes": types,
+            },
+        )
+
+    @route("GET", A + r"/mypermissions")
+    def my_permissions(self, req: Request) -> Response:
+        key = req.query.get("projectKey")
+        if key is not None and key not in self.projects:
+            return self._missing_project(key)
+        asked = [p for p in req.query.get("permissions", "").split(",") if p]
+        perms = {}
+        for p in asked or list(self.permissions):
+            pid, name = PERMISSION_META.get(p, ("0", p.replace("_", " ").title()))
+            perms[p] = {
+                "id": pid,
+                "key": p,
+                "name": name,
+                "type": "PROJECT",
+                "description": name,
+                "havePermission": bool(self.permissions.get(p)),
+            }
+        return json_response(200, {"permissions": perms})
+
+    @route("POST", A + r"/issue")
+    def create_issue(self, req: Request) -> Response:
+        fields = (req.body if isinstance(req.body, dict) else {}).get("fields") or {}
+        p = self._find_project(fields.get("project") or {})
+        itype = fields.get("issuetype") or {}
+        errors: dict[str, str] = {}
+        if p is None or not self.permissions.get("BROWSE_PROJECTS"):
+            errors["project"] = "valid project is required"
+        elif not self.permissions.get("CREATE_ISSUES"):
+            errors["project"] = "You do not have permission to create issues in this project."
+        elif itype.get("name") not in p["issue_types"] and itype.get("id") not in {
+            str(10001 + i) for i in range(len(p["issue_types"]))
+        }:
+            errors["issuetype"] = "valid issue type is required"
+        if not fields.get("summary"):
+            errors["summary"] = "You must specify a summary of the issue."
+        bad = [lb for lb in fields.get("labels") or [] if " " in lb]
+        if bad:
+            errors["labels"] = f"The label '{bad[0]}' contains spaces which is invalid."
+        if errors or p is None:
+            return self.error(400, _errors(**errors))
+        number = sum(i["project"] == p["key"] for i in self.issues) + 1
+        issue = {
+            "id": str(10000 + len(self.issues) + 1),
+            "key": f"{p['key']}-{number}",
+            "project": p["key"],
+            "fields": {
+                **fields,
+                "status": {"name": "To Do"},
+                "project": {"key": p["key"], "id": p["id"]},
+            },
+        }
+        self.issues.append(issue)
+        out = self._issue_json(issue)
+        del out["fields"]
+        return json_response(201, out, created=True)
+
+    @route("GET", A + r"/issue/(?P<key>[^/]+)")
+    def get_issue(self, req: Request, key: str) -> Response:
+        issue = next((i for i in self.issues if key in (i["id"], i["key"])), None)
+        if issue is None:
+            msg = "Issue does not exist or you do not have permission to see it."
+            return self.error(404, _errors(msg))
+        return json_response(200, self._issue_json(issue))
+
+    def _search(self, req: Request, legacy: bool) -> Response:
+        jql = req.query.get("jql", "").strip()
+        found = list(self.issues)
+        for clause in re.split(r"\s+AND\s+", jql, flags=re.I) if jql else []:
+            m = re.fullmatch(r'project\s*=\s*"?([\w-]+)"?', clause, re.I)
+            if m:
+                key = m.group(1).upper()
+                if key not in self.projects:
+                    msg = f"The value '{m.group(1)}' does not exist for the field 'project'."
+                    return self.error(400, _errors(msg))
+                found = [i for i in found if i["project"] == key]
+                continue
+            m = TEXT_CLAUSE.fullmatch(clause)
+            if m is None:
+                return self.error(400, _errors(f"Error in the JQL Query: unsupported '{clause}'"))
+            term, field = m.group(2).replace('\\"', '"').lower(), m.group(1).lower()
+            names = ["summary", "description"] if field == "text" else [field]
+            found = [
+                i
+                for i in found
+                if any(term in str(i["fields"].get(n) or "").lower() for n in names)
+            ]
+        issues = [self._issue_json(i) for i in reversed(found)]
+        if legacy:
+            return json_response(
+                200, {"startAt": 0, "maxResults": 50, "total": len(issues), "issues": issues}
+            )
+        return json_response(200, {"issues": issues, "isLast": True})
+
+    @route("GET", A + r"/search")
+    def search(self, req: Request) -> Response:
+        return self._search(req, legacy=True)
+
+    @route("GET", A + r"/search/jql")
+    def search_jql(self, req: Request) -> Response:
+        return self._search(req, legacy=False)

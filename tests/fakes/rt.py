@@ -1,0 +1,188 @@
+"""Fake Request Tracker 5 REST2 API (https://docs.bestpractical.com/rt/latest/RT/REST2.html).
+
+Follows REST2 under ``/REST/2.0/``: Basic auth or ``Authorization: token X``
+(RT::Authen::Token); ``GET rt`` (``{"Version", "Plugins"}``), ``GET queue/{id or
+name}``, ``POST ticket`` (201 ``{"id": "12", "type": "ticket", "_url": ...}``
+plus ``Location``), ``GET ticket/{id}`` and ``GET tickets?query=<TicketSQL>``
+with RT's paged collection shape (``count/page/pages/per_page/total/items``).
+Errors use REST2's ``{"message": ...}``: 401 ``Unauthorized``, 404 ``Not
+Found``; a failed create is 400 with RT's message (e.g. "Could not create
+ticket. Queue not set", "No permission to create tickets in the queue 'X'").
+Simplified: TicketSQL supports ``Field = 'v'``, ``Field LIKE 'v'`` and ``!=``
+for Queue/Subject/Content/Status/id joined by AND (LIKE is a case-insensitive
+substring, as in RT); ``Content`` is kept on the fake ticket for searching
+although real RT stores it as a transaction attachment.  A real RT is also
+used in separate tests, so shapes here only need to be plausible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .server import FakeServer, Request, Response, json_response, route
+
+R = r"/REST/2.0"
+CLAUSE = re.compile(
+    r"""\s*(\w+)\s*(=|!=|NOT\s+LIKE|LIKE)\s*
+                       (?:'([^']*)'|"([^"]*)"|(\d+))\s*""",
+    re.I | re.X,
+)
+FIELDS = {
+    "queue": "Queue",
+    "subject": "Subject",
+    "content": "Content",
+    "status": "Status",
+    "id": "id",
+}
+Json = dict[str, Any]
+
+
+class FakeRT(FakeServer):
+    NOT_FOUND = {"message": "Not Found"}
+    BAD_JSON = {"message": "malformed JSON string"}
+    SERVER_HEADER = "Apache"
+
+    def __init__(
+        self,
+        users: dict[str, str] | None = None,
+        tokens: dict[str, str] | None = None,
+        *,
+        queues: dict[str, Json] | None = None,
+        version: str = "5.0.5",
+        **kw: Any,
+    ) -> None:
+        """``users``: {"root": "password"}; ``tokens``: {"token": "username"};
+        ``queues``: {"General": {"id": 1, "can_create": True}}."""
+        super().__init__(**kw)
+        self.users = users if users is not None else {"root": "password"}
+        self.tokens = tokens or {}
+        self.version = version
+        configured = queues if queues is not None else {"General": {}}
+        self.queues = {
+            name: {
+                "id": int(cfg.get("id", i + 1)),
+                "Name": name,
+                "can_create": cfg.get("can_create", True),
+            }
+            for i, (name, cfg) in enumerate(configured.items())
+        }
+        self.tickets: list[Json] = []
+
+    def authenticate(self, req: Request) -> Any:
+        c = req.credentials
+        if c and c.scheme == "basic" and self.users.get(c.user or "") == c.secret:
+            return c.user
+        if c and c.scheme == "token":
+            return self.tokens.get(c.secret)
+        return None
+
+    def unauthorized(self, req: Request) -> Response:
+        return json_response(401, {"message": "Unauthorized"})
+
+    def _link(self, kind: str, ident: Any) -> Json:
+        return {"type": kind, "id": str(ident), "_url": f"{self.base_url}{R}/{kind}/{ident}"}
+
+    def _queue(self, ref: Any) -> Json | None:
+        ref = str(ref or "")
+        by_id = (q for q in self.queues.values() if str(q["id"]) == ref)
+        return self.queues.get(ref) or next(by_id, None)
+
+    @route("GET", R + r"/rt")
+    def get_rt(self, req: Request) -> Response:
+        return json_response(200, {"Version": self.version, "Plugins": []})
+
+    @route("GET", R + r"/queue/(?P<ref>[^/]+)")
+    def get_queue(self, req: Request, ref: str) -> Response:
+        q = self._queue(ref)
+        if q is None:
+            return self.not_found()
+        create = {
+            "ref": "create",
+            "type": "ticket",
+            "_url": f"{self.base_url}{R}/ticket?Queue={q['id']}",
+        }
+        return json_response(
+            200,
+            {
+                "id": q["id"],
+                "Name": q["Name"],
+                "Description": "",
+                "Disabled": "0",
+                "_hyperlinks": [{"ref": "self", **self._link("queue", q["id"])}, create],
+            },
+        )
+
+    @route("POST", R + r"/ticket")
+    def create_ticket(self, req: Request) -> Response:
+        body = req.body if isinstance(req.body, dict) else {}
+        q = self._queue(body.get("Queue") or req.query.get("Queue"))
+        if q is None:
+            return self.error(400, {"message": "Could not create ticket. Queue not set"})
+        if not q["can_create"]:
+            msg = f"No permission to create tickets in the queue '{q['Name']}'"
+            return self.error(400, {"message": msg})
+        tid = len(self.tickets) + 1
+        self.tickets.append(
+            {
+                "id": tid,
+                "Queue": q["Name"],
+                "Subject": body.get("Subject", ""),
+                "Content": body.get("Content", ""),
+                "ContentType": body.get("ContentType", "text/plain"),
+                "Status": body.get("Status", "new"),
+                "Creator": req.identity,
+            }
+        )
+        link = self._link("ticket", tid)
+        return json_response(201, link, {"Location": link["_url"]}, created=True)
+
+    def _ticket_json(self, t: Json) -> Json:
+        q = self.queues[t["Queue"]]
+        return {
+            "id": t["id"],
+            "Subject": t["Subject"],
+            "Status": t["Status"],
+            "Type": "ticket",
+            "Queue": self._link("queue", q["id"]),
+            "Creator": self._link("user", t["Creator"]),
+            "_hyperlinks": [{"ref": "self", **self._link("ticket", t["id"])}],
+        }
+
+    @route("GET", R + r"/ticket/(?P<tid>\d+)")
+    def get_ticket(self, req: Request, tid: str) -> Response:
+        t = next((t for t in self.tickets if t["id"] == int(tid)), None)
+        return json_response(200, self._ticket_json(t)) if t else self.not_found()
+
+    def _matches(self, t: Json, field: str, op: str, value: str) -> bool:
+        actual = str(t["id"] if field == "id" else t[field])
+        if field == "Queue" and value.isdigit():
+            actual = str(self.queues[t["Queue"]]["id"])
+        hit = value.lower() in actual.lower() if "LIKE" in op else value.lower() == actual.lower()
+        return not hit if op.startswith(("!", "NOT")) else hit
+
+    @route("GET", R + r"/tickets")
+    def search_tickets(self, req: Request) -> Response:
+        query = req.query.get("query", "")
+        parts = [c for c in re.split(r"\s+AND\s+", query.strip(), flags=re.I) if c.strip()]
+        clauses = [m for m in map(CLAUSE.fullmatch, parts) if m and m.group(1).lower() in FIELDS]
+        if not parts or len(clauses) != len(parts):
+            return self.error(400, {"message": f"Invalid query: {query!r}"})
+        found = self.tickets
+        for m in clauses:
+            field = FIELDS[m.group(1).lower()]
+            op = re.sub(r"\s+", " ", m.group(2).upper())
+            value = next(g for g in m.groups()[2:] if g is not None)
+            found = [t for t in found if self._matches(t, field, op, value)]
+        items = [self._link("ticket", t["id"]) for t in found]
+        return json_response(
+            200,
+            {
+                "count": len(items),
+                "page": 1,
+                "pages": 1 if items else 0,
+                "per_page": 20,
+                "total": len(items),
+                "items": items,
+            },
+        )
