@@ -22,3 +22,17 @@ def make_user(
         user.active = False
         db.session.commit()
     return user
+
+
+def make_connector(
+    system_id: str = "gitlab", name: str | None = None, actor: User | None = None, **param_changes
+):
+    """A saved connector of ``system_id`` built from the standard test settings."""
+    from tests.support.connector_data import api_params
+    from webapp.services.connectors import ConnectorChanges, create_connector
+
+    params = {**api_params(system_id), **param_changes}
+    changes = ConnectorChanges(
+        name=name or f"{system_id} connector {next(_counter)}", params=params
+    )
+    return create_connector(actor, system_id, changes)

@@ -32,8 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     from webapp import commands, extensions, web
+    from webapp.services import systems
 
     extensions.init_app(app)
+    systems.init_app(app)
     web.init_app(app)
     commands.init_app(app)
     return app

@@ -8,8 +8,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from webapp.extensions import db
+from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services.errors import ServiceError
+from webapp.services.secrets import rotate_all
 from webapp.services.users import create_user
 
 users_cli = AppGroup("users", help="Manage dashboard users.")
@@ -59,7 +62,28 @@ def serve_command(host: str, port: int) -> None:
     app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
 
 
+secrets_cli = AppGroup("secrets", help="Manage the encryption of connector secrets.")
+
+
+@secrets_cli.command("rotate")
+def rotate_secrets_command() -> None:
+    """Re-encrypt every stored secret with the first key of CONNECTOR_SECRETS_KEY."""
+    rotated, unreadable = rotate_all()
+    audit.record("secrets.rotate", None, rotated=rotated, unreadable=len(unreadable))
+    db.session.commit()
+    click.echo(f"Re-encrypted the secrets of {rotated} connector(s).")
+    for connector in unreadable:
+        click.echo(
+            f"Cannot decrypt the secrets of connector {connector.id} ({connector.name}): "
+            "re-enter them on its edit page.",
+            err=True,
+        )
+    if unreadable:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(secrets_cli)
     app.cli.add_command(setup_url_command)
     app.cli.add_command(serve_command)

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
+from webapp.services.errors import Forbidden, NotFound
 
 CSRF_MESSAGE = (
     "This form has expired or did not come from this site. Reload the page and try again."
@@ -42,7 +43,17 @@ def handle_unexpected_error(error: InternalServerError):
     )
 
 
+def handle_service_not_found(error: NotFound):
+    return render_error(404, "Not Found", error.message)
+
+
+def handle_service_forbidden(error: Forbidden):
+    return render_error(403, "Forbidden", error.message)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(NotFound, handle_service_not_found)
+    app.register_error_handler(Forbidden, handle_service_forbidden)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)

@@ -32,10 +32,19 @@ def format_datetime(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def system_for(connector):
+    """The connector's system, or None when its plugin is no longer installed."""
+    from webapp.services.systems import registry
+
+    systems = registry()
+    return systems.get(connector.system_id) if connector.system_id in systems else None
+
+
 def init_app(app: Flask) -> None:
     from webapp import __version__
 
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["system_for"] = system_for
 
     @app.context_processor
     def inject_globals():

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("connectors", __name__)
+
+from webapp.web.connectors import routes  # noqa: E402,F401

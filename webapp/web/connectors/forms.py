@@ -1,0 +1,171 @@
+"""The connector form, generated from a system's field declarations.
+
+Each system's form class is built once and cached. The form does no validation of
+its own beyond CSRF: the connector service validates params, so the form, the API
+and the CLI give the same messages.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import (
+    Field as FormField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.models import Connector
+from webapp.services.connectors import ConnectorChanges
+from webapp.systems import Field, FieldKind, System
+
+CLEAR_PREFIX = "clear__"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConnectorForm(FlaskForm):
+    """Fields every connector has; the system's params are added per system."""
+
+    name = StringField("Name", description="Shown in lists and menus; must be unique.")
+    inaccessible = BooleanField(
+        "Not reachable from Connector Desk",
+        description="Keep the settings but never contact the tracker (as in SD Elements).",
+    )
+    version = HiddenField()
+    copy_secrets = BooleanField(
+        "Copy stored secrets from the original",
+        description="Only used while server, method and authentication stay the same.",
+    )
+
+    system: System  # set on each generated subclass
+
+    @property
+    def param_specs(self) -> tuple[Field, ...]:
+        return self.system.fields
+
+    def param_field(self, spec: Field) -> FormField:
+        return self[spec.name]
+
+    def shown_when_json(self, spec: Field) -> str:
+        """The field's visibility rule for static/app.js (fields hide without a reload)."""
+        return json.dumps({name: list(values) for name, values in (spec.shown_when or {}).items()})
+
+    def clear_field(self, spec: Field) -> FormField | None:
+        return self._fields.get(CLEAR_PREFIX + spec.name)
+
+    def raw_params(self) -> dict[str, Any]:
+        """Submitted params as the service expects them (blank secrets left blank)."""
+        return {spec.name: self[spec.name].data for spec in self.system.fields}
+
+    def changes(self) -> ConnectorChanges:
+        cleared = [
+            spec.name
+            for spec in self.system.fields
+            if spec.secret and self.clear_field(spec) is not None and self.clear_field(spec).data
+        ]
+        version = self.version.data
+        return ConnectorChanges(
+            name=self.name.data or "",
+            params=self.raw_params(),
+            inaccessible=self.inaccessible.data,
+            clear_secrets=cleared,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+
+    def add_errors(self, errors: Mapping[str, list[str]]) -> None:
+        """Put service errors next to their fields (``params.x`` → field x)."""
+        for key, messages in errors.items():
+            name = key.removeprefix("params.")
+            target = self._fields.get(name)
+            if target is not None:
+                target.errors = [*target.errors, *messages]
+            else:
+                self.form_errors.extend(f"{name}: {message}" for message in messages)
+
+
+def _form_field(spec: Field) -> FormField:
+    options: dict[str, Any] = {
+        "label": spec.label,
+        "description": spec.help,
+        "render_kw": {"placeholder": spec.placeholder} if spec.placeholder else {},
+    }
+    if spec.kind is FieldKind.SECRET:
+        options["render_kw"]["autocomplete"] = "new-password"
+        return PasswordField(**options)
+    if spec.kind is FieldKind.BOOL:
+        return BooleanField(default=bool(spec.default), **options)
+    if spec.kind is FieldKind.CHOICE:
+        choices = [SelectChoice(value, label) for value, label in spec.choices]
+        return SelectField(choices=choices, default=spec.default, validate_choice=False, **options)
+    if spec.kind is FieldKind.MULTICHOICE:
+        choices = [SelectChoice(value, label) for value, label in spec.choices]
+        return MultiCheckboxField(
+            choices=choices, default=split_multi(spec.default), validate_choice=False, **options
+        )
+    if spec.kind in (FieldKind.TEXT, FieldKind.KEYVALUE):
+        return TextAreaField(default=form_value(spec, spec.default), **options)
+    if spec.kind is FieldKind.INT:
+        options["render_kw"]["inputmode"] = "numeric"
+    return StringField(default=form_value(spec, spec.default), **options)
+
+
+def split_multi(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)
+
+
+def form_value(spec: Field, value: Any) -> Any:
+    """A stored param as its form widget shows it."""
+    if value is None:
+        return None
+    if spec.kind is FieldKind.KEYVALUE and isinstance(value, Mapping):
+        return "\n".join(f"{key}={item}" for key, item in value.items())
+    if spec.kind is FieldKind.MULTICHOICE:
+        return split_multi(value)
+    if spec.kind is FieldKind.INT:
+        return str(value)
+    return value
+
+
+@functools.cache
+def connector_form_class(system: System) -> type[ConnectorForm]:
+    """The form class for ``system``, built once."""
+    attrs: dict[str, Any] = {"system": system}
+    for spec in system.fields:
+        attrs[spec.name] = _form_field(spec)
+        if spec.secret:
+            attrs[CLEAR_PREFIX + spec.name] = BooleanField("Clear the stored value")
+    return type(f"{system.id.title()}ConnectorForm", (ConnectorForm,), attrs)
+
+
+def initial_data(connector: Connector, system: System, name: str | None = None) -> dict[str, Any]:
+    """Form data for editing (or cloning) ``connector``; secrets are never included."""
+    data: dict[str, Any] = {
+        "name": connector.name if name is None else name,
+        "inaccessible": connector.inaccessible,
+        "version": str(connector.version),
+    }
+    for spec in system.fields:
+        if not spec.secret and spec.name in (connector.params or {}):
+            data[spec.name] = form_value(spec, connector.params[spec.name])
+    return data
