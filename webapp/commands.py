@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from webapp.extensions import db
 from webapp.services import audit
@@ -59,7 +60,8 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()
     print_setup_hint(f"http://{host}:{port}")
     click.echo(f"Connector Desk is serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
+    # Flask's app.run() refuses to run inside a CLI command, so serve with werkzeug.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=app.debug)
 
 
 secrets_cli = AppGroup("secrets", help="Manage the encryption of connector secrets.")
