@@ -13,8 +13,8 @@ AUTHENTICATED_FAILED`` when Basic auth was tried.  Every response carries
 missing -> ``errors.summary``; unknown issue type -> ``errors.issuetype``;
 unknown project / no CREATE_ISSUES -> ``errors.project``; labels with spaces
 -> ``errors.labels``.  Simplified: JQL supports only ``project = KEY`` and
-``text|summary|description ~ "term"`` joined by AND, matched as
-case-insensitive substrings (real Jira tokenizes); no pagination.
+``text|summary|description ~ "term"`` (or a ``"\\"phrase\\""``) joined by AND, matched
+as case-insensitive substrings (real Jira tokenizes); no pagination.
 """
 
 from __future__ import annotations
@@ -236,6 +236,8 @@ class FakeJira(FakeServer):
             if m is None:
                 return self.error(400, _errors(f"Error in the JQL Query: unsupported '{clause}'"))
             term, field = m.group(2).replace('\\"', '"').lower(), m.group(1).lower()
+            if len(term) > 1 and term[0] == term[-1] == '"':  # "\"a phrase\"": exact words
+                term = term[1:-1]
             names = ["summary", "description"] if field == "text" else [field]
             found = [
                 i

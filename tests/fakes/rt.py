@@ -4,19 +4,24 @@ Follows REST2 under ``/REST/2.0/``: Basic auth or ``Authorization: token X``
 (RT::Authen::Token); ``GET rt`` (``{"Version", "Plugins"}``), ``GET queue/{id or
 name}``, ``POST ticket`` (201 ``{"id": "12", "type": "ticket", "_url": ...}``
 plus ``Location``), ``GET ticket/{id}`` and ``GET tickets?query=<TicketSQL>``
-with RT's paged collection shape (``count/page/pages/per_page/total/items``).
+with RT's paged collection shape (``count/page/pages/per_page/total/items``),
+``GET attachments?query=<JSON search>`` (``Content LIKE``), ``GET attachment/{id}``
+(``Content`` base64-encoded, as REST2 sends it) and ``GET transaction/{id}``.
 Errors use REST2's ``{"message": ...}``: 401 ``Unauthorized``, 404 ``Not
 Found``; a failed create is 400 with RT's message (e.g. "Could not create
 ticket. Queue not set", "No permission to create tickets in the queue 'X'").
 Simplified: TicketSQL supports ``Field = 'v'``, ``Field LIKE 'v'`` and ``!=``
 for Queue/Subject/Content/Status/id joined by AND (LIKE is a case-insensitive
 substring, as in RT); ``Content`` is kept on the fake ticket for searching
-although real RT stores it as a transaction attachment.  A real RT is also
-used in separate tests, so shapes here only need to be plausible.
+although real RT stores it as a transaction attachment (which the fake keeps too).
+``full_text_search=False`` mimics RT's default: ``Content`` clauses match nothing.
+A real RT is also used in separate tests, so shapes here only need to be plausible.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from typing import Any
 
@@ -50,6 +55,7 @@ class FakeRT(FakeServer):
         *,
         queues: dict[str, Json] | None = None,
         version: str = "5.0.5",
+        full_text_search: bool = True,
         **kw: Any,
     ) -> None:
         """``users``: {"root": "password"}; ``tokens``: {"token": "username"};
@@ -67,7 +73,10 @@ class FakeRT(FakeServer):
             }
             for i, (name, cfg) in enumerate(configured.items())
         }
+        self.full_text_search = full_text_search
         self.tickets: list[Json] = []
+        self.transactions: list[Json] = []
+        self.attachments: list[Json] = []
 
     def authenticate(self, req: Request) -> Any:
         c = req.credentials
@@ -97,11 +106,10 @@ class FakeRT(FakeServer):
         q = self._queue(ref)
         if q is None:
             return self.not_found()
-        create = {
-            "ref": "create",
-            "type": "ticket",
-            "_url": f"{self.base_url}{R}/ticket?Queue={q['id']}",
-        }
+        links: list[Json] = [{"ref": "self", **self._link("queue", q["id"])}]
+        if q["can_create"]:  # real RT links "create" only for users with CreateTicket
+            url = f"{self.base_url}{R}/ticket?Queue={q['id']}"
+            links.append({"ref": "create", "type": "ticket", "_url": url})
         return json_response(
             200,
             {
@@ -109,7 +117,7 @@ class FakeRT(FakeServer):
                 "Name": q["Name"],
                 "Description": "",
                 "Disabled": "0",
-                "_hyperlinks": [{"ref": "self", **self._link("queue", q["id"])}, create],
+                "_hyperlinks": links,
             },
         )
 
@@ -134,6 +142,12 @@ class FakeRT(FakeServer):
                 "Creator": req.identity,
             }
         )
+        txn = {"id": len(self.transactions) + 1, "Type": "Create", "ObjectId": tid}
+        self.transactions.append(txn)
+        content = str(body.get("Content", ""))
+        self.attachments.append(
+            {"id": len(self.attachments) + 1, "TransactionId": txn["id"], "Content": content}
+        )
         link = self._link("ticket", tid)
         return json_response(201, link, {"Location": link["_url"]}, created=True)
 
@@ -155,6 +169,8 @@ class FakeRT(FakeServer):
         return json_response(200, self._ticket_json(t)) if t else self.not_found()
 
     def _matches(self, t: Json, field: str, op: str, value: str) -> bool:
+        if field == "Content" and not self.full_text_search:
+            return False  # RT limits to id = 0 when full-text search is off
         actual = str(t["id"] if field == "id" else t[field])
         if field == "Queue" and value.isdigit():
             actual = str(self.queues[t["Queue"]]["id"])
@@ -184,5 +200,65 @@ class FakeRT(FakeServer):
                 "per_page": 20,
                 "total": len(items),
                 "items": items,
+            },
+        )
+
+    @staticmethod
+    def _collection(items: list[Json]) -> Json:
+        return {
+            "count": len(items),
+            "page": 1,
+            "pages": 1 if items else 0,
+            "per_page": 20,
+            "total": len(items),
+            "items": items,
+        }
+
+    @route("GET", R + r"/attachments")
+    def search_attachments(self, req: Request) -> Response:
+        """JSON search; only ``Content`` with ``LIKE`` (SQL LIKE, whatever full-text says)."""
+        try:
+            search = json.loads(req.query.get("query", "[]"))
+        except ValueError:
+            return self.error(400, {"message": "JSON object expected"})
+        found = self.attachments
+        for clause in search if isinstance(search, list) else []:
+            if clause.get("field") != "Content" or clause.get("operator") != "LIKE":
+                return self.error(400, {"message": f"Unsupported search clause {clause!r}"})
+            found = [a for a in found if str(clause["value"]).lower() in a["Content"].lower()]
+        fields = [f for f in req.query.get("fields", "").split(",") if f]
+        items = [
+            {**self._link("attachment", a["id"]), **{f: str(a[f]) for f in fields if f in a}}
+            for a in found
+        ]
+        return json_response(200, self._collection(items))
+
+    @route("GET", R + r"/attachment/(?P<aid>\d+)")
+    def get_attachment(self, req: Request, aid: str) -> Response:
+        a = next((a for a in self.attachments if a["id"] == int(aid)), None)
+        if a is None:
+            return self.not_found()
+        content = base64.b64encode(a["Content"].encode()).decode()
+        return json_response(
+            200,
+            {
+                "id": a["id"],
+                "ContentType": "text/plain",
+                "Content": content,
+                "TransactionId": self._link("transaction", a["TransactionId"]),
+            },
+        )
+
+    @route("GET", R + r"/transaction/(?P<txn>\d+)")
+    def get_transaction(self, req: Request, txn: str) -> Response:
+        t = next((t for t in self.transactions if t["id"] == int(txn)), None)
+        if t is None:
+            return self.not_found()
+        return json_response(
+            200,
+            {
+                "id": t["id"],
+                "Type": t["Type"],
+                "Object": self._link("ticket", t["ObjectId"]),
             },
         )

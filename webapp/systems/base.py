@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from webapp.systems.fields import Field, FieldGroup
@@ -38,6 +39,10 @@ class System:
     target_field: str | None = None
     client_class: type | None = None
     ticket_fields: tuple[Field, ...] = ()
+    #: Ticket fields whose default comes from a connector param, e.g. Jira's issue type.
+    ticket_defaults_from: Mapping[str, str] = dataclass_field(default_factory=dict, hash=False)
+    #: How a ticket's category reaches the tracker: as a "label", or in the "subject".
+    category_mapping: str = "label"
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when

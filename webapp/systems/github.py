@@ -14,6 +14,7 @@ from webapp.systems.common import (
     title_format_field,
 )
 from webapp.systems.fields import Field, FieldGroup
+from webapp.trackers.github import GitHubClient
 
 REPOSITORY_GROUP = FieldGroup("repository", "Repository")
 
@@ -64,4 +65,15 @@ GITHUB = System(
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, REPOSITORY_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
     target_field="github_repo_name",
+    client_class=GitHubClient,
+    ticket_fields=(
+        Field("labels", "Labels", help="Extra labels, comma-separated."),
+        Field(
+            "assignees",
+            "Assignees",
+            placeholder="octocat, hubot",
+            help="GitHub logins, comma-separated; they need access to the repository.",
+        ),
+    ),
+    category_mapping="label",
 )

@@ -13,7 +13,8 @@ from webapp.systems.common import (
     task_sync_fields,
     title_format_field,
 )
-from webapp.systems.fields import Field, FieldGroup
+from webapp.systems.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.gitlab import GitLabClient
 
 PROJECT_GROUP = FieldGroup("project", "Project")
 # A numeric project id, or a path with at least one namespace: group/sub/project.
@@ -52,4 +53,16 @@ GITLAB = System(
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
     target_field="gitlab_project",
+    client_class=GitLabClient,
+    ticket_fields=(
+        Field("labels", "Labels", help="Extra labels, comma-separated."),
+        Field(
+            "confidential",
+            "Confidential",
+            FieldKind.BOOL,
+            default=False,
+            help="Only project members with Planner access or higher see confidential issues.",
+        ),
+    ),
+    category_mapping="label",
 )

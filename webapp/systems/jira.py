@@ -14,6 +14,7 @@ from webapp.systems.common import (
     title_format_field,
 )
 from webapp.systems.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.jira import JiraClient
 
 PROJECT_GROUP = FieldGroup("project", "Project")
 
@@ -90,4 +91,23 @@ JIRA = System(
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
     target_field="jira_project_key",
+    client_class=JiraClient,
+    ticket_fields=(
+        Field(
+            "issue_type",
+            "Issue type",
+            required=True,
+            default="Task",
+            help="Name of an issue type of the project, e.g. Task or Bug.",
+        ),
+        Field(
+            "labels",
+            "Labels",
+            help="Extra labels, comma-separated. Jira labels cannot contain spaces: "
+            "spaces become hyphens.",
+        ),
+        Field("priority", "Priority", help="Name of a priority, e.g. High; empty: Jira's default."),
+    ),
+    ticket_defaults_from={"issue_type": "jira_issue_type"},
+    category_mapping="label",
 )

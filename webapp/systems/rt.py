@@ -14,6 +14,7 @@ from webapp.systems.common import (
     title_format_field,
 )
 from webapp.systems.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.rt import RTClient
 
 QUEUE_GROUP = FieldGroup("queue", "Queue")
 
@@ -57,4 +58,22 @@ RT = System(
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, QUEUE_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
     target_field="rt_queue",
+    client_class=RTClient,
+    ticket_fields=(
+        Field(
+            "custom_fields",
+            "Custom fields",
+            FieldKind.KEYVALUE,
+            placeholder="Severity=High\nTeam: Security",
+            help="One per line as Name=value or Name: value; starts from the connector's.",
+        ),
+        Field(
+            "requestors",
+            "Requestors",
+            placeholder="alice@example.com",
+            help="E-mail addresses, comma-separated; RT may write to them about the ticket.",
+        ),
+    ),
+    ticket_defaults_from={"custom_fields": "rt_custom_fields"},
+    category_mapping="subject",
 )

@@ -1,0 +1,55 @@
+"""check_many: results in job order, and one crashing client cannot sink the batch."""
+
+from __future__ import annotations
+
+import logging
+
+from webapp.systems.base import System
+from webapp.systems.registry import BUILTIN_SYSTEMS
+from webapp.trackers.batch import CheckJob, check_many
+from webapp.trackers.outbound import OutboundSettings
+from webapp.trackers.results import Stage, StageStatus
+
+SECRET = "crash-SECRET-value"
+
+
+class CrashingClient:
+    def __init__(self, *args: object) -> None:
+        raise RuntimeError(f"bug while reading {SECRET}")
+
+
+def system(system_id: str, client: type | None) -> System:
+    github = BUILTIN_SYSTEMS[0]
+    name = system_id.title()
+    return System(system_id, name, name, "", "", github.fields, github.groups, client_class=client)
+
+
+def test_results_come_back_in_job_order() -> None:
+    jobs = [
+        CheckJob(system(f"s{i}", None), {}, {}, OutboundSettings(), inaccessible=i % 2 == 0)
+        for i in range(10)
+    ]
+
+    results = check_many(jobs, max_workers=3)
+
+    assert [r.system_id for r in results] == [f"s{i}" for i in range(10)]
+
+
+def test_a_crashing_client_fails_its_own_check_and_is_logged(caplog) -> None:
+    jobs = [
+        CheckJob(system("crashy", CrashingClient), {}, {"t": SECRET}, OutboundSettings()),
+        CheckJob(system("fine", None), {}, {}, OutboundSettings(), inaccessible=True),
+    ]
+
+    with caplog.at_level(logging.ERROR, logger="webapp.trackers.batch"):
+        crashed, fine = check_many(jobs)
+
+    assert crashed.failed_stage is not None and crashed.failed_stage.stage is Stage.REACH
+    assert "internal error" in crashed.failed_stage.message
+    assert SECRET not in str(crashed.to_dict())
+    assert fine.stages[0].status is StageStatus.SKIPPED
+    assert "crashy" in caplog.text
+
+
+def test_no_jobs_no_results() -> None:
+    assert check_many([]) == []

@@ -1,0 +1,243 @@
+"""GitHub.com and GitHub Enterprise Server: REST API v3 with a personal access token."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.issues import split_list
+from webapp.trackers.results import Stage, StageResult, StageStatus
+from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
+
+GITHUB_COM_API = "api.github.com"
+ENTERPRISE_API_PATH = "/api/v3"
+#: Repository roles that may open issues *and* set their labels and assignees.
+TRIAGE_ROLES = ("admin", "maintain", "push", "triage")
+FINE_GRAINED_HINT = (
+    "GitHub does not show a fine-grained token's own permissions: it also needs read and "
+    "write access to Issues on this repository."
+)
+#: How many of the newest issues are scanned for a marker that search has not indexed yet.
+RECENT_ISSUES = 50
+#: What GitHub's 422 ``errors[].code`` values mean, for field messages without a text.
+ERROR_CODES = {
+    "missing": "does not exist",
+    "missing_field": "is required",
+    "invalid": "is not valid",
+    "already_exists": "already exists",
+    "unprocessable": "could not be processed",
+}
+
+
+class GitHubClient(TrackerClient):
+    """``GET /user``, then ``/repos/{owner}/{repo}`` (or ``/users/{owner}``)."""
+
+    user_path = "/user"
+    target_noun = "repository"
+    key_advice = "check it is a current personal access token, not expired or revoked."
+    extra_headers = {"Accept": "application/vnd.github+json"}
+    field_names = {"title": "title", "body": "description"}
+
+    @property
+    def base_url(self) -> str:
+        """api.github.com is the API itself; Enterprise Server serves it under /api/v3."""
+        url = self.config.server_url
+        if urlsplit(url).hostname == GITHUB_COM_API or url.endswith(ENTERPRISE_API_PATH):
+            return url
+        return url + ENTERPRISE_API_PATH
+
+    @property
+    def owner(self) -> str:
+        return self.config.text("github_repo_owner")
+
+    def signed_in_message(self, body: dict[str, Any]) -> str:
+        return f"Signed in as {body.get('login') or 'an unnamed user'}."
+
+    def target_name(self) -> str | None:
+        repo = self.config.text("github_repo_name")
+        return f"{self.owner}/{repo}" if self.owner and repo else None
+
+    def target_path(self, name: str) -> str:
+        owner, repo = name.split("/", 1)
+        return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+
+    def check_target(self) -> StageResult:
+        """Without a repository, check at least that the owner exists."""
+        if self.target_name() is not None or not self.owner:
+            return super().check_target()
+        reply = self.get_json(
+            Stage.TARGET,
+            f"/users/{quote(self.owner, safe='')}",
+            not_found=f"GitHub has no user or organisation {self.owner}.",
+        )
+        kind = "organisation" if reply.body.get("type") == "Organization" else "user"
+        message = f"Found {kind} {self.owner}; no repository set: tickets will ask for one."
+        return self.passed(Stage.TARGET, message, reply)
+
+    def check_permission(self, target: Reply) -> StageResult:
+        """Issues enabled, and the user's role on the repository (plus classic token scopes)."""
+        repo = target.body
+        name = repo.get("full_name") or self.target_name()
+        if repo.get("has_issues") is False:
+            return StageResult(
+                Stage.PERMISSION,
+                StageStatus.FAILED,
+                f"Issues are turned off for {name}.",
+                hint="Turn on Issues under the repository's Settings > General > Features.",
+            )
+        permissions = repo.get("permissions")
+        if not isinstance(permissions, dict):
+            message = f"Not checked: GitHub did not say what this token may do in {name}."
+            return StageResult(Stage.PERMISSION, StageStatus.WARNING, message)
+        scope_problem = self._scope_problem(bool(repo.get("private")))
+        if scope_problem:
+            return StageResult(Stage.PERMISSION, StageStatus.WARNING, scope_problem)
+        role = next((r for r in TRIAGE_ROLES if permissions.get(r)), None)
+        hint = None if self._scopes() is not None else FINE_GRAINED_HINT
+        if role:
+            message = f"Issues are on in {name} and your {role} access may open issues with labels."
+            return StageResult(Stage.PERMISSION, StageStatus.OK, message, hint=hint)
+        if permissions.get("pull"):
+            message = (
+                f"You have read access only to {name}: GitHub lets you open issues, "
+                "but silently drops their labels and assignees."
+            )
+            return StageResult(Stage.PERMISSION, StageStatus.WARNING, message, hint=hint)
+        message = f"This token has no access to {name}: it cannot open issues there."
+        return StageResult(Stage.PERMISSION, StageStatus.FAILED, message)
+
+    def _scopes(self) -> set[str] | None:
+        """A classic token's scopes (``X-OAuth-Scopes``); ``None`` for fine-grained tokens."""
+        header = self.signed_in.headers.get("X-OAuth-Scopes") if self.signed_in else None
+        return None if header is None else {s.strip() for s in header.split(",") if s.strip()}
+
+    def _scope_problem(self, private: bool) -> str | None:
+        scopes = self._scopes()
+        needed = {"repo"} if private else {"repo", "public_repo"}
+        if scopes is None or scopes & needed:
+            return None
+        wanted = " or ".join(sorted(needed, reverse=True))
+        return (
+            f"The token's scopes ({', '.join(sorted(scopes)) or 'none'}) do not include "
+            f"{wanted}, which GitHub requires to create issues here."
+        )
+
+    # ---- tickets ---------------------------------------------------------
+    def issue_target(self, target: str | None) -> str:
+        """``owner/repo``: the ticket's repository (or ``owner/repo``), else the connector's."""
+        repo = (target or "").strip()
+        if repo and "/" not in repo:
+            if not self.owner:
+                message = "No repository owner is set: enter it in the connector's form."
+                raise DeliveryFailed(message, retryable=False)
+            return f"{self.owner}/{repo}"
+        return super().issue_target(repo)
+
+    def create_issue(self, draft: IssueDraft) -> CreatedIssue:
+        """``POST /repos/{owner}/{repo}/issues``; GitHub creates unknown labels itself."""
+        repo = self.issue_target(draft.target)
+        payload: dict[str, Any] = {"title": draft.title, "body": draft.body}
+        if draft.labels:
+            payload["labels"] = list(draft.labels)
+        assignees = [login.lstrip("@") for login in split_list(draft.fields.get("assignees"))]
+        if assignees:
+            payload["assignees"] = assignees
+        issue = self.call(
+            "POST",
+            self.target_path(repo) + "/issues",
+            json=payload,
+            action="create the issue",
+            creates=True,
+            not_found=f"GitHub has no repository {repo}, or this token cannot see it (404).",
+        )
+        return self._created(issue)
+
+    def find_issue(self, marker: str, target: str | None) -> CreatedIssue | None:
+        """Search bodies for ``marker``, then scan the newest issues: search lags behind."""
+        repo = self.issue_target(target)
+        search_failure: DeliveryFailed | None = None
+        try:
+            found = self.call(
+                "GET",
+                "/search/issues",
+                params={"q": f'"{marker}" in:body repo:{repo}'},
+                action="search issues",
+            )
+        except DeliveryFailed as failure:  # the listing below may still find it
+            search_failure, found = failure, {}
+        hit = _with_marker(found.get("items") if isinstance(found, dict) else None, marker)
+        if hit is None:
+            recent = self.call(
+                "GET",
+                self.target_path(repo) + "/issues",
+                params={
+                    "state": "all",
+                    "sort": "created",
+                    "direction": "desc",
+                    "per_page": RECENT_ISSUES,
+                },
+                action="list recent issues",
+            )
+            hit = _with_marker(recent, marker)
+        if hit is None and search_failure is not None:
+            raise search_failure  # not found in the newest issues, and search could not say
+        return None if hit is None else self._created(hit)
+
+    def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
+        """``POST /repos/{owner}/{repo}/labels``; a 422 ``already_exists`` is success."""
+        try:
+            repo = self.issue_target(target)
+        except DeliveryFailed as failure:
+            return LabelOutcome(name, "failed", failure.message)
+        payload = {"name": name, "color": colour.strip().lstrip("#").lower() or "ededed"}
+        return self.create_label(name, self.target_path(repo) + "/labels", payload, _exists)
+
+    def _created(self, issue: Any) -> CreatedIssue:
+        try:
+            number = int(issue["number"])
+            return CreatedIssue(f"#{number}", str(issue["html_url"]), str(number))
+        except (TypeError, KeyError, ValueError):
+            raise self.failed(
+                "GitHub accepted the issue but its answer has no number or link.",
+                ambiguous=True,
+            ) from None
+
+    def rate_limited(self, response: requests.Response) -> bool:
+        """GitHub answers an exhausted or secondary rate limit with 403 as well as 429."""
+        if response.status_code == 403:
+            said = (self.tracker_message(response) or "").lower()
+            return response.headers.get("X-RateLimit-Remaining") == "0" or "rate limit" in said
+        return super().rate_limited(response)
+
+    def field_errors(self, body: Any) -> dict[str, list[str]]:
+        """422 ``{"errors": [{"field", "code", "message", "value"}]}`` per field."""
+        errors = body.get("errors") if isinstance(body, dict) else None
+        fields: dict[str, list[str]] = {}
+        for error in errors if isinstance(errors, list) else []:
+            if not isinstance(error, dict) or not error.get("field"):
+                continue
+            text = error.get("message") or ERROR_CODES.get(error.get("code"), "is not valid")
+            if error.get("value") not in (None, "") and not error.get("message"):
+                text = f"{error['value']} {text}"
+            fields.setdefault(self.ticket_field(str(error["field"])), []).append(str(text))
+        return fields
+
+
+def _with_marker(issues: Any, marker: str) -> dict[str, Any] | None:
+    """The first issue whose body really holds ``marker`` (search may match loosely)."""
+    for issue in issues if isinstance(issues, list) else []:
+        if isinstance(issue, dict) and marker in str(issue.get("body") or ""):
+            return issue
+    return None
+
+
+def _exists(status: int, body: Any) -> bool:
+    """GitHub answers 422 with an ``already_exists`` error for a label it has."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return status == 422 and any(
+        isinstance(e, dict) and e.get("code") == "already_exists"
+        for e in (errors if isinstance(errors, list) else [])
+    )

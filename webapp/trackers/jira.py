@@ -1,0 +1,168 @@
+"""Jira Cloud and Jira Data Center / Server: REST API v2."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.diagnosis import flatten
+from webapp.trackers.results import Stage, StageResult, StageStatus
+from webapp.trackers.tickets import CreatedIssue, IssueDraft, LabelOutcome
+
+CREATE_ISSUES = "CREATE_ISSUES"
+LABEL_NOTE = "Jira creates labels when first used."
+_SPACES = re.compile(r"\s+")
+
+
+def jira_label(name: str) -> str:
+    """Jira labels cannot contain spaces: ``"needs triage"`` becomes ``"needs-triage"``."""
+    return _SPACES.sub("-", name.strip())
+
+
+def jql_string(text: str) -> str:
+    """``text`` as a double-quoted JQL string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class JiraClient(TrackerClient):
+    """``GET /rest/api/2/myself``, ``project/{key}``, then ``mypermissions``."""
+
+    product = "Jira"
+    user_path = "/rest/api/2/myself"
+    target_noun = "project"
+    key_advice = "check the personal access token has not expired or been revoked."
+    basic_advice = (
+        "check them; Jira Cloud needs your account email and an API token, not your password."
+    )
+    field_names = {
+        "summary": "title",
+        "description": "description",
+        "issuetype": "issue_type",
+        "labels": "labels",
+        "priority": "priority",
+    }
+
+    def signed_in_message(self, body: dict[str, Any]) -> str:
+        who = body.get("displayName") or body.get("name") or "an unnamed user"
+        email = body.get("emailAddress")
+        shown = f"{who} ({email})" if email and email != who else who
+        return f"Signed in as {shown}."
+
+    def target_path(self, name: str) -> str:
+        return f"/rest/api/2/project/{quote(name, safe='')}"
+
+    def check_target(self) -> StageResult:
+        """Also check that the configured issue type exists in the project."""
+        result = super().check_target()
+        if self.target_reply is None:
+            return result
+        issue_type = self.config.text("jira_issue_type")
+        types = [t.get("name") for t in self.target_reply.body.get("issueTypes") or []]
+        project = self.target_reply.body.get("name")
+        if project:
+            result = replace(result, message=f"Found project {self.target_name()} ({project}).")
+        if issue_type and types and issue_type not in types:
+            message = (
+                f"Project {self.target_name()} has no issue type {issue_type} "
+                f"(it has {', '.join(str(t) for t in types)}): Jira would refuse new tickets."
+            )
+            return replace(result, status=StageStatus.WARNING, message=message)
+        return result
+
+    def check_permission(self, target: Reply) -> StageResult:
+        """Jira's own answer to "may I create issues here": ``mypermissions``."""
+        key = self.target_name()
+        reply = self.get_json(
+            Stage.PERMISSION,
+            "/rest/api/2/mypermissions",
+            params={"projectKey": key, "permissions": CREATE_ISSUES},
+        )
+        permission = (reply.body.get("permissions") or {}).get(CREATE_ISSUES) or {}
+        have = permission.get("havePermission")
+        if have is True:
+            return self.passed(Stage.PERMISSION, f"You may create issues in {key}.", reply)
+        if have is False:
+            message = (
+                f"You may not create issues in {key}: the Create Issues permission is missing."
+            )
+            return self.passed(Stage.PERMISSION, message, reply, StageStatus.FAILED)
+        message = "Not checked: Jira did not report the Create Issues permission."
+        return self.passed(Stage.PERMISSION, message, reply, StageStatus.WARNING)
+
+    def error_text(self, body: dict[str, Any]) -> str:
+        """Jira puts messages in ``errorMessages`` and per-field ones in ``errors``."""
+        parts = [flatten(body.get("errorMessages")), flatten(body.get("errors"))]
+        return "; ".join(p for p in parts if p) or super().error_text(body)
+
+    # ---- tickets ---------------------------------------------------------
+    def create_issue(self, draft: IssueDraft) -> CreatedIssue:
+        """``POST /rest/api/2/issue`` with ``fields``; Jira answers ``{"id", "key", "self"}``."""
+        project = self.issue_target(draft.target)
+        issue_type = str(draft.fields.get("issue_type") or "").strip()
+        fields: dict[str, Any] = {
+            "project": {"key": project},
+            "summary": draft.title,
+            "description": draft.body,
+            "issuetype": {"name": issue_type or self.config.text("jira_issue_type") or "Task"},
+        }
+        labels = list(dict.fromkeys(jira_label(label) for label in draft.labels if label.strip()))
+        if labels:
+            fields["labels"] = labels
+        priority = str(draft.fields.get("priority") or "").strip()
+        if priority:
+            fields["priority"] = {"name": priority}
+        issue = self.call(
+            "POST",
+            "/rest/api/2/issue",
+            json={"fields": fields},
+            action="create the issue",
+            creates=True,
+        )
+        try:
+            return self._created(str(issue["key"]), str(issue.get("id") or ""))
+        except (TypeError, KeyError):
+            raise self.failed(
+                "Jira accepted the issue but its answer has no key.", ambiguous=True
+            ) from None
+
+    def find_issue(self, marker: str, target: str | None) -> CreatedIssue | None:
+        """JQL phrase search for ``marker``; a hit counts only if its description holds it."""
+        project = self.issue_target(target)
+        jql = f"project = {jql_string(project)} AND text ~ {jql_string(jql_string(marker))}"
+        found = self.call(
+            "GET",
+            self.search_path,
+            params={"jql": jql, "fields": "summary,description"},
+            action="search issues",
+        )
+        issues = found.get("issues") if isinstance(found, dict) else None
+        for issue in issues if isinstance(issues, list) else []:
+            fields = issue.get("fields") if isinstance(issue, dict) else None
+            if isinstance(fields, dict) and marker in str(fields.get("description") or ""):
+                return self._created(str(issue["key"]), str(issue.get("id") or ""))
+        return None
+
+    @property
+    def search_path(self) -> str:
+        """Jira Cloud retired ``/search`` for ``/search/jql``; Data Center has only ``/search``."""
+        cloud = self.config.text("jira_version") in ("", "cloud")
+        return "/rest/api/2/search/jql" if cloud else "/rest/api/2/search"
+
+    def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
+        """Nothing to create: Jira labels exist once an issue uses them (and have no colour)."""
+        return LabelOutcome(jira_label(name), "exists", LABEL_NOTE)
+
+    def field_errors(self, body: Any) -> dict[str, list[str]]:
+        """Jira's ``errors`` object names the field of each complaint."""
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if not isinstance(errors, dict):
+            return {}
+        return {
+            self.ticket_field(str(name)): [flatten(text)] for name, text in errors.items() if text
+        }
+
+    def _created(self, key: str, issue_id: str) -> CreatedIssue:
+        return CreatedIssue(key, f"{self.config.server_url}/browse/{quote(key)}", issue_id)

@@ -1,0 +1,127 @@
+"""The reach and TLS stages, done on a plain socket before any HTTP is sent.
+
+Why separately from the HTTP stages: "the name does not resolve", "the port
+is closed", "a firewall swallows the connection" and "the certificate is
+self-signed" each need their own sentence naming the host and port, and the
+TLS verdict must be given even when HTTP would later fail for another reason.
+The socket opened by ``reach`` is the one ``tls`` upgrades, so the two stages
+cost one connection.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from datetime import UTC, datetime
+
+from webapp.trackers import network
+from webapp.trackers.diagnosis import (
+    CERTIFICATE_HINT,
+    bad_certificate,
+    connect_timed_out,
+    network_problem,
+    seconds,
+)
+from webapp.trackers.network import Endpoint, OutboundError
+from webapp.trackers.outbound import OutboundSettings
+from webapp.trackers.results import Stage, StageResult, StageStatus
+
+#: A certificate that expires sooner than this is reported as a warning.
+EXPIRY_WARNING_DAYS = 14
+CERT_CHECKS_OFF = "Certificate checks are off for this connector."
+
+
+def reach(
+    endpoint: Endpoint, settings: OutboundSettings
+) -> tuple[StageResult, socket.socket | None]:
+    """Resolve the host, apply the network policy and open a TCP connection.
+
+    Returns the open socket for the TLS stage (``None`` when the stage failed).
+    Addresses are tried in resolver order, as browsers and ``requests`` do.
+    """
+    try:
+        addresses = network.allowed_addresses(
+            endpoint.host, endpoint.port, settings.deny_networks, settings.allow_networks
+        )
+    except OutboundError as exc:
+        return StageResult(Stage.REACH, StageStatus.FAILED, str(exc), hint=exc.hint), None
+    problem: Exception = network.ResolveError(endpoint.host)
+    for address in addresses:
+        try:
+            sock = network.open_tcp(address, endpoint.port, settings.connect_timeout)
+        except OSError as exc:
+            problem = exc
+            continue
+        via = "" if str(address) == endpoint.host else f" ({address})"
+        return StageResult(
+            Stage.REACH, StageStatus.OK, f"Connected to {endpoint.host_port}{via}."
+        ), sock
+    if isinstance(problem, TimeoutError):
+        message = connect_timed_out(endpoint, settings.connect_timeout)
+        hint: str | None = "The host may be down, or a firewall drops the connection."
+    else:
+        message, hint = network_problem(problem, endpoint, settings)
+    return StageResult(Stage.REACH, StageStatus.FAILED, message, hint=hint), None
+
+
+def tls(endpoint: Endpoint, sock: socket.socket, settings: OutboundSettings) -> StageResult:
+    """Run the TLS handshake on ``sock`` and judge the certificate.
+
+    With ``settings.verify_tls`` off the handshake still runs (a server that
+    does not speak TLS fails here) but the result is a warning.
+    """
+    if endpoint.scheme != "https":
+        return StageResult(
+            Stage.TLS,
+            StageStatus.WARNING,
+            "Not using HTTPS: credentials and tickets cross the network unencrypted.",
+            hint="Use HTTPS unless the tracker is on a network you trust.",
+        )
+    context = network.tls_context(settings.verify_tls, settings.ca_file)
+    try:
+        tls_sock = network.start_tls(sock, endpoint.host, context)
+    except ssl.SSLCertVerificationError as exc:
+        reason = exc.verify_message or str(exc)
+        message = bad_certificate(endpoint.host, reason)
+        return StageResult(Stage.TLS, StageStatus.FAILED, message, hint=CERTIFICATE_HINT)
+    except TimeoutError:
+        message = (
+            f"No TLS handshake with {endpoint.host_port} "
+            f"within {seconds(settings.connect_timeout)}."
+        )
+        return StageResult(Stage.TLS, StageStatus.FAILED, message)
+    except OSError as exc:  # ssl.SSLError is an OSError
+        message, hint = network_problem(exc, endpoint, settings)
+        return StageResult(Stage.TLS, StageStatus.FAILED, message, hint=hint)
+    with tls_sock:
+        return _judge_certificate(endpoint, tls_sock, settings.verify_tls)
+
+
+def _judge_certificate(endpoint: Endpoint, tls_sock: ssl.SSLSocket, verified: bool) -> StageResult:
+    version = tls_sock.version() or "TLS"
+    if not verified:
+        return StageResult(
+            Stage.TLS,
+            StageStatus.WARNING,
+            f"{CERT_CHECKS_OFF} Connected with {version}.",
+            hint="Connector Desk cannot tell whether it talks to the real tracker; turn "
+            '"Verify TLS certificate" back on once the server has a valid certificate.',
+        )
+    not_after = (tls_sock.getpeercert() or {}).get("notAfter")
+    if not isinstance(not_after, str):
+        return StageResult(
+            Stage.TLS, StageStatus.OK, f"The certificate of {endpoint.host} is valid ({version})."
+        )
+    expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
+    days = (expires - datetime.now(UTC)).days
+    when = expires.date().isoformat()
+    if days < EXPIRY_WARNING_DAYS:
+        return StageResult(
+            Stage.TLS,
+            StageStatus.WARNING,
+            f"The certificate of {endpoint.host} is valid but expires on {when} "
+            f"({'within a day' if days < 1 else f'in {days} days'}).",
+            hint="Ask the tracker's administrators to renew it.",
+        )
+    message = f"The certificate of {endpoint.host} is valid ({version}, expires {when})."
+    return StageResult(Stage.TLS, StageStatus.OK, message)

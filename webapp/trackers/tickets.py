@@ -1,0 +1,125 @@
+"""Creating issues on trackers: the data that crosses between the ticket service and clients.
+
+The ticket service (webapp.services.tickets) builds an ``IssueDraft``; a client turns it
+into its tracker's request and returns a ``CreatedIssue`` or raises ``DeliveryFailed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from webapp.trackers.outbound import OutboundSettings
+
+if TYPE_CHECKING:
+    from webapp.systems.base import System
+
+
+@dataclass(frozen=True)
+class IssueDraft:
+    """One issue to create. ``body`` already ends with the ``marker`` line."""
+
+    title: str
+    body: str
+    marker: str
+    labels: tuple[str, ...] = ()
+    #: Repository / project / project key / queue; None: the connector's own.
+    target: str | None = None
+    #: The system's ticket fields (issue type, assignees, custom fields, …).
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatedIssue:
+    """Where the tracker put the issue: ``key`` as people write it (#12, OPS-12, 12)."""
+
+    key: str
+    url: str
+    external_id: str = ""
+
+
+class DeliveryFailed(Exception):
+    """The tracker did not create the issue, or we cannot tell whether it did.
+
+    ``message`` is for a person and already scrubbed of secrets; ``field_errors``
+    maps ticket field names (title, description, labels, issue_type, …) to the
+    tracker's complaints; ``retryable`` says whether trying again later may help
+    (timeouts, 5xx, 429) as opposed to fixing the ticket or connector (400, 401, 404);
+    ``ambiguous`` means the request may have been processed (e.g. a timeout after it
+    was sent), so the next attempt must look for the marker before creating.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        field_errors: Mapping[str, list[str]] | None = None,
+        retryable: bool = True,
+        ambiguous: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.field_errors = dict(field_errors or {})
+        self.retryable = retryable
+        self.ambiguous = ambiguous
+
+
+@dataclass(frozen=True)
+class LabelOutcome:
+    """What "ensure this label exists" did: created, exists, or failed (with why)."""
+
+    name: str
+    status: str
+    message: str = ""
+
+
+def _client(
+    system: System,
+    params: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    settings: OutboundSettings,
+):
+    if system.client_class is None:
+        raise DeliveryFailed(f"{system.name} connectors cannot create tickets.", retryable=False)
+    return system.client_class(system, params, secrets, settings)
+
+
+def create_issue(
+    system: System,
+    params: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    settings: OutboundSettings,
+    draft: IssueDraft,
+) -> CreatedIssue:
+    with _client(system, params, secrets, settings) as client:
+        return client.create_issue(draft)
+
+
+def find_issue(
+    system: System,
+    params: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    settings: OutboundSettings,
+    marker: str,
+    target: str | None,
+) -> CreatedIssue | None:
+    """The issue whose body holds ``marker``, if an earlier attempt created it."""
+    with _client(system, params, secrets, settings) as client:
+        return client.find_issue(marker, target)
+
+
+def ensure_labels(
+    system: System,
+    params: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    settings: OutboundSettings,
+    labels: Sequence[tuple[str, str]],
+    target: str | None,
+) -> list[LabelOutcome]:
+    """Create each (name, colour) label that is missing; "already exists" is success."""
+    with _client(system, params, secrets, settings) as client:
+        return [client.ensure_label(name, colour, target) for name, colour in labels]
