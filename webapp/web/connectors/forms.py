@@ -15,6 +15,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     PasswordField,
     SelectChoice,
@@ -24,7 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import (
-    Field as FormField,
+    Field as WTField,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,6 +41,14 @@ CLEAR_PREFIX = "clear__"
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class CategoryRow(Form):
+    """One ticket category on the connector form."""
+
+    name = StringField("Category", render_kw={"placeholder": "Hardware"})
+    label = StringField("Label", render_kw={"placeholder": "hardware"})
+    colour = StringField("Colour", render_kw={"placeholder": "#f45562"})
 
 
 class ConnectorForm(FlaskForm):
@@ -54,20 +65,27 @@ class ConnectorForm(FlaskForm):
         description="Only used while server, method and authentication stay the same.",
     )
 
+    categories = FieldList(FormField(CategoryRow), label="Ticket categories")
+
     system: System  # set on each generated subclass
+
+    def pad_categories(self, blank_rows: int = 2) -> None:
+        """Offer a few empty rows to add categories without JavaScript."""
+        for _ in range(blank_rows):
+            self.categories.append_entry()
 
     @property
     def param_specs(self) -> tuple[Field, ...]:
         return self.system.fields
 
-    def param_field(self, spec: Field) -> FormField:
+    def param_field(self, spec: Field) -> WTField:
         return self[spec.name]
 
     def shown_when_json(self, spec: Field) -> str:
         """The field's visibility rule for static/app.js (fields hide without a reload)."""
         return json.dumps({name: list(values) for name, values in (spec.shown_when or {}).items()})
 
-    def clear_field(self, spec: Field) -> FormField | None:
+    def clear_field(self, spec: Field) -> WTField | None:
         return self._fields.get(CLEAR_PREFIX + spec.name)
 
     def raw_params(self) -> dict[str, Any]:
@@ -82,6 +100,10 @@ class ConnectorForm(FlaskForm):
         ]
         version = self.version.data
         return ConnectorChanges(
+            categories=[
+                {key: row.get(key) or "" for key in ("name", "label", "colour")}
+                for row in self.categories.data
+            ],
             name=self.name.data or "",
             params=self.raw_params(),
             inaccessible=self.inaccessible.data,
@@ -94,13 +116,16 @@ class ConnectorForm(FlaskForm):
         for key, messages in errors.items():
             name = key.removeprefix("params.")
             target = self._fields.get(name)
+            if key.startswith("categories."):
+                _, index, column = key.split(".")
+                target = self.categories[int(index)][column]
             if target is not None:
                 target.errors = [*target.errors, *messages]
             else:
                 self.form_errors.extend(f"{name}: {message}" for message in messages)
 
 
-def _form_field(spec: Field) -> FormField:
+def form_field_for(spec: Field) -> WTField:
     options: dict[str, Any] = {
         "label": spec.label,
         "description": spec.help,
@@ -152,7 +177,7 @@ def connector_form_class(system: System) -> type[ConnectorForm]:
     """The form class for ``system``, built once."""
     attrs: dict[str, Any] = {"system": system}
     for spec in system.fields:
-        attrs[spec.name] = _form_field(spec)
+        attrs[spec.name] = form_field_for(spec)
         if spec.secret:
             attrs[CLEAR_PREFIX + spec.name] = BooleanField("Clear the stored value")
     return type(f"{system.id.title()}ConnectorForm", (ConnectorForm,), attrs)
@@ -164,6 +189,9 @@ def initial_data(connector: Connector, system: System, name: str | None = None) 
         "name": connector.name if name is None else name,
         "inaccessible": connector.inaccessible,
         "version": str(connector.version),
+        "categories": [
+            {"name": c.name, "label": c.label, "colour": c.colour} for c in connector.categories
+        ],
     }
     for spec in system.fields:
         if not spec.secret and spec.name in (connector.params or {}):

@@ -7,9 +7,11 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.services import connectors as service
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system, registry
+from webapp.services.tickets import sync_labels as sync_category_labels
+from webapp.services.tickets import undelivered_count
 from webapp.systems import params_schema
 from webapp.web.access import admin_required
 from webapp.web.connectors import bp
@@ -19,6 +21,14 @@ from webapp.web.users.forms import ConfirmForm
 
 def actor():
     return current_user._get_current_object()
+
+
+def render_form(form, system, connector, mode: str, **extra):
+    """The new / edit / copy page (also after a test without JavaScript)."""
+    form.pad_categories()
+    return render_template(
+        "connectors/form.html", form=form, system=system, connector=connector, mode=mode, **extra
+    )
 
 
 @bp.route("/connectors/")
@@ -59,14 +69,7 @@ def new(system_id: str):
         else:
             flash(f"Connector “{connector.name}” created.", "success")
             return redirect(url_for("connectors.detail", connector_id=connector.id))
-    return render_template(
-        "connectors/form.html",
-        form=form,
-        system=system,
-        connector=None,
-        mode="new",
-        secrets_ok=True,
-    )
+    return render_form(form, system, None, "new", secrets_ok=True)
 
 
 @bp.route("/connectors/<int:connector_id>")
@@ -99,14 +102,7 @@ def edit(connector_id: int):
         else:
             flash(f"Connector “{connector.name}” saved.", "success")
             return redirect(url_for("connectors.detail", connector_id=connector.id))
-    return render_template(
-        "connectors/form.html",
-        form=form,
-        system=system,
-        connector=connector,
-        mode="edit",
-        secrets_ok=secrets_readable(connector),
-    )
+    return render_form(form, system, connector, "edit", secrets_ok=secrets_readable(connector))
 
 
 @bp.route("/connectors/<int:connector_id>/clone", methods=["GET", "POST"])
@@ -128,14 +124,7 @@ def clone(connector_id: int):
         else:
             flash(f"Connector “{connector.name}” created as a copy of “{source.name}”.", "success")
             return redirect(url_for("connectors.detail", connector_id=connector.id))
-    return render_template(
-        "connectors/form.html",
-        form=form,
-        system=system,
-        connector=source,
-        mode="clone",
-        secrets_ok=True,
-    )
+    return render_form(form, system, source, "clone", secrets_ok=True)
 
 
 @bp.route("/connectors/<int:connector_id>/delete", methods=["GET", "POST"])
@@ -145,10 +134,19 @@ def delete(connector_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = connector.name
-        service.delete_connector(actor(), connector)
-        flash(f"Connector “{name}” deleted.", "success")
-        return redirect(url_for("connectors.index"))
-    return render_template("connectors/delete.html", connector=connector, form=form)
+        try:
+            service.delete_connector(actor(), connector)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Connector “{name}” deleted.", "success")
+            return redirect(url_for("connectors.index"))
+    return render_template(
+        "connectors/delete.html",
+        connector=connector,
+        form=form,
+        undelivered=undelivered_count(connector),
+    )
 
 
 @bp.route("/connectors/<int:connector_id>/disabled", methods=["POST"])
@@ -165,3 +163,26 @@ def toggle_disabled(connector_id: int):
 @bp.route("/systems/<system_id>/schema.json")
 def system_schema(system_id: str):
     return jsonify(params_schema(get_system(system_id)))
+
+
+@bp.route("/connectors/<int:connector_id>/sync-labels", methods=["POST"])
+@admin_required
+def sync_labels(connector_id: int):
+    connector = service.get_connector(connector_id)
+    outcomes, error = [], None
+    if ConfirmForm().validate_on_submit():
+        try:
+            outcomes = sync_category_labels(actor(), connector)
+        except ServiceError as failure:
+            error = failure.message
+        if not outcomes and error is None:
+            error = "This connector has no categories: add them on its edit page."
+    return render_template(
+        "connectors/detail.html",
+        connector=connector,
+        system=get_system(connector.system_id),
+        secrets_ok=secrets_readable(connector),
+        confirm=ConfirmForm(),
+        label_outcomes=outcomes,
+        label_error=error,
+    )

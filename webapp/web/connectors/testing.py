@@ -1,0 +1,110 @@
+"""Test connection: saved connectors, and the unsaved values of the connector forms.
+
+With htmx the result comes back as a fragment under the button; without JavaScript the
+whole page is rendered again with the result, so the button works either way.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from webapp.models import Connector
+from webapp.services import connection_tests
+from webapp.services import connectors as service
+from webapp.services.errors import ValidationFailed
+from webapp.services.secrets import secrets_readable
+from webapp.services.systems import get_system
+from webapp.systems import System
+from webapp.web.access import admin_required
+from webapp.web.connectors import bp
+from webapp.web.connectors.forms import ConnectorForm, connector_form_class
+from webapp.web.connectors.routes import actor, render_form
+from webapp.web.users.forms import ConfirmForm
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def error_lines(system: System, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(label, message) pairs for validation errors shown beside a test result."""
+    lines = []
+    for key, messages in errors.items():
+        name = key.removeprefix("params.")
+        label = system.field(name).label if system.has_field(name) else name.capitalize()
+        lines.extend((label, message) for message in messages)
+    return lines
+
+
+def test_form_values(
+    form: ConnectorForm,
+    system: System,
+    mode: str,
+    connector: Connector | None,
+    based_on: Connector | None,
+):
+    changes = form.changes()
+    result, errors = None, {}
+    try:
+        result = connection_tests.test_unsaved(
+            actor(),
+            system.id,
+            changes.name,
+            changes.params,
+            based_on,
+            inaccessible=changes.inaccessible,
+            clear_secrets=changes.clear_secrets,
+        )
+    except ValidationFailed as error:
+        errors = error.errors
+    if is_htmx():
+        return render_template(
+            "connectors/_check_result.html", result=result, errors=error_lines(system, errors)
+        )
+    form.add_errors(errors)
+    secrets_ok = connector is None or secrets_readable(connector)
+    return render_form(form, system, connector, mode, secrets_ok=secrets_ok, check_result=result)
+
+
+@bp.route("/connectors/new/<system_id>/test", methods=["POST"])
+@admin_required
+def test_new(system_id: str):
+    system = get_system(system_id)
+    return test_form_values(connector_form_class(system)(), system, "new", None, None)
+
+
+@bp.route("/connectors/<int:connector_id>/edit/test", methods=["POST"])
+@admin_required
+def test_edit(connector_id: int):
+    connector = service.get_connector(connector_id)
+    system = get_system(connector.system_id)
+    form = connector_form_class(system)()
+    return test_form_values(form, system, "edit", connector, based_on=connector)
+
+
+@bp.route("/connectors/<int:connector_id>/clone/test", methods=["POST"])
+@admin_required
+def test_clone(connector_id: int):
+    source = service.get_connector(connector_id)
+    system = get_system(source.system_id)
+    form = connector_form_class(system)()
+    based_on = source if form.copy_secrets.data else None
+    return test_form_values(form, system, "clone", source, based_on)
+
+
+@bp.route("/connectors/<int:connector_id>/test", methods=["POST"])
+def test_saved(connector_id: int):
+    connector = service.get_connector(connector_id)
+    result = connection_tests.test_saved(actor(), connector)
+    if is_htmx():
+        if request.headers.get("HX-Target", "").startswith("health-"):
+            return render_template("connectors/_health_cell.html", connector=connector)
+        return render_template("connectors/_check_result.html", result=result, errors=[])
+    return render_template(
+        "connectors/detail.html",
+        connector=connector,
+        system=get_system(connector.system_id),
+        secrets_ok=secrets_readable(connector),
+        confirm=ConfirmForm(),
+        check_result=result,
+    )
