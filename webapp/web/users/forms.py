@@ -1,8 +1,18 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from webapp.models.user import ROLES
+from webapp.services.tokens import MAX_EXPIRY_DAYS
+from webapp.services.tokens import NAME_MAX_LENGTH as TOKEN_NAME_MAX_LENGTH
 from webapp.web.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS
 
 
@@ -34,6 +44,20 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        validators=[DataRequired(), Length(max=TOKEN_NAME_MAX_LENGTH)],
+        description="Say where it is used, e.g. “CI pipeline”.",
+    )
+    expires_in_days = IntegerField(
+        "Expires after (days)",
+        validators=[Optional(), NumberRange(min=1, max=MAX_EXPIRY_DAYS)],
+        description="Leave empty for a token that works until revoked.",
+    )
+    submit = SubmitField("Create token")
 
 
 class ConfirmForm(FlaskForm):

@@ -5,11 +5,12 @@ from flask_login import current_user, login_user
 
 from webapp.extensions import db
 from webapp.models import User
+from webapp.services import tokens as token_service
 from webapp.services import users as user_service
 from webapp.services.errors import ServiceError
 from webapp.web.access import admin_required
 from webapp.web.users import bp
-from webapp.web.users.forms import ChangePasswordForm, ConfirmForm, NewUserForm
+from webapp.web.users.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, NewUserForm
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -18,7 +19,10 @@ def index():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = user_service.create_user(form.email.data, form.password.data, form.role.data)
+            user = user_service.create_user(
+                form.email.data, form.password.data, form.role.data,
+                actor=current_user._get_current_object(),
+            )
         except ServiceError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
@@ -57,4 +61,40 @@ def account():
             login_user(user)  # the new nonce ended this session too
             flash("Password changed. Other sessions have been logged out.", "success")
             return redirect(url_for("users.account"))
-    return render_template("users/account.html", form=form)
+    return render_account(form=form)
+
+
+def render_account(form=None, token_form=None, new_key: str | None = None):
+    return render_template(
+        "users/account.html",
+        form=form or ChangePasswordForm(formdata=None),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        tokens=token_service.list_tokens(current_user),
+        confirm=ConfirmForm(),
+        new_key=new_key,
+    )
+
+
+@bp.route("/account/tokens", methods=["POST"])
+def create_token():
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return render_account(token_form=form), 400
+    user = current_user._get_current_object()
+    try:
+        _, key = token_service.create_token(user, user, form.name.data, form.expires_in_days.data)
+    except ServiceError as error:
+        getattr(form, error.field or "name").errors.append(error.message)
+        return render_account(token_form=form), 400
+    # Shown in this response only: a flash message would travel in the session cookie.
+    return render_account(new_key=key), 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int):
+    if ConfirmForm().validate_on_submit():
+        user = current_user._get_current_object()
+        token = token_service.get_token(token_id, owner=user)
+        token_service.revoke_token(user, token)
+        flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("users.account"))

@@ -1,0 +1,82 @@
+"""Connector endpoints: list, create, read, update, delete and test."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from webapp.api import bp
+from webapp.api.auth import admin_required, api_user
+from webapp.api.bodies import (
+    body_inaccessible,
+    body_name,
+    body_params,
+    body_system,
+    connector_changes,
+    json_object,
+)
+from webapp.api.serializers import connector_response, connector_to_dict
+from webapp.extensions import db
+from webapp.services import connection_tests
+from webapp.services import connectors as service
+from webapp.services.systems import get_system
+
+COLLECTION = "/connectors/issue-tracker/"
+ITEM = "/connectors/issue-tracker/<int:connector_id>/"
+# strict_slashes=False: the paths answer with and without the trailing slash, without
+# a redirect (clients need not follow a 308 on POST).
+ROUTE = {"strict_slashes": False}
+
+
+@bp.get(COLLECTION, **ROUTE)
+def list_connectors():
+    query = service.connectors_query(request.args.get("name", ""), request.args.get("system", ""))
+    return {"results": [connector_to_dict(c) for c in db.session.scalars(query)]}
+
+
+@bp.post(COLLECTION, **ROUTE)
+@admin_required
+def create_connector():
+    body = json_object()
+    system = body_system(body)
+    connector = service.create_connector(api_user(), system.id, connector_changes(body, system))
+    return connector_response(connector, 201)
+
+
+@bp.get(ITEM, **ROUTE)
+def get_connector(connector_id: int):
+    return connector_response(service.get_connector(connector_id))
+
+
+@bp.patch(ITEM, **ROUTE)
+@admin_required
+def update_connector(connector_id: int):
+    connector = service.get_connector(connector_id)
+    changes = connector_changes(json_object(), get_system(connector.system_id), connector)
+    return connector_response(service.update_connector(api_user(), connector, changes))
+
+
+@bp.delete(ITEM, **ROUTE)
+@admin_required
+def delete_connector(connector_id: int):
+    service.delete_connector(api_user(), service.get_connector(connector_id))
+    return Response(status=204)
+
+
+@bp.post("/connectors/test-issue-tracker/", **ROUTE)
+def test_unsaved_connector():
+    body = json_object()
+    system = body_system(body)
+    result = connection_tests.test_unsaved(
+        api_user(),
+        system.id,
+        body_name(body),
+        body_params(body, system),
+        inaccessible=body_inaccessible(body),
+    )
+    return {"success": result.ok, **result.to_dict()}
+
+
+@bp.post(ITEM + "test/", **ROUTE)
+def test_saved_connector(connector_id: int):
+    result = connection_tests.test_saved(api_user(), service.get_connector(connector_id))
+    return {"success": result.ok, **result.to_dict()}

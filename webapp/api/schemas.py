@@ -1,0 +1,162 @@
+"""Component schemas of the OpenAPI document: the API's bodies and each system's params."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webapp.api.serializers import MASK
+from webapp.systems import System, params_schema
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _params_name(system: System, partial: bool = False) -> str:
+    return f"{system.id}_params{'_update' if partial else ''}"
+
+
+def _system_schemas(systems: list[System]) -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for system in systems:
+        full = params_schema(system)
+        # A PATCH may leave any param out (it keeps its stored value), so the update
+        # schema drops `required` and the conditional requirements in `allOf`.
+        partial = params_schema(system, secrets_optional=True)
+        partial = {k: v for k, v in partial.items() if k not in ("required", "allOf")}
+        for name, schema in ((_params_name(system), full), (_params_name(system, True), partial)):
+            # $id would make the schema a separate resource; the document is the resource.
+            schemas[name] = {k: v for k, v in schema.items() if k not in ("$id", "$schema")}
+    return schemas
+
+
+def _per_system(
+    systems: list[System], fields: dict[str, Any], required: tuple[str, ...] = ("name",)
+) -> list[dict[str, Any]]:
+    """One body schema per system, pairing ``system.id`` with that system's params, so
+    that ``oneOf`` picks exactly one and GitHub params sent for Jira are invalid."""
+    return [
+        {
+            "type": "object",
+            "title": system.name,
+            "required": [*required, "system", "params"],
+            "properties": {
+                **fields,
+                "system": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": {"const": system.id}},
+                },
+                "params": ref(_params_name(system)),
+            },
+        }
+        for system in systems
+    ]
+
+
+def components(systems: list[System]) -> dict[str, Any]:
+    system_ids = [system.id for system in systems]
+    summary = {
+        "type": "object",
+        "required": ["id", "short_name", "name"],
+        "properties": {key: {"type": "string"} for key in ("id", "short_name", "name")},
+    }
+    system_ref = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string", "enum": system_ids}},
+        "description": "The system; only `id` is read, other keys are ignored.",
+    }
+    # anyOf, not oneOf: partial schemas overlap (`{}` fits every system).
+    update_params = {"anyOf": [ref(_params_name(s, True)) for s in systems]}
+    name = {"type": "string", "minLength": 1, "maxLength": 100}
+    boolean = {"type": "boolean", "default": False}
+    return {
+        "securitySchemes": {
+            "Token": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": 'Send `Authorization: Token <key>` (`Token "<key>"` works too). '
+                "Create keys on your account page or with `flask tokens create`.",
+            }
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["detail"],
+                "properties": {
+                    "detail": {"type": "string"},
+                    "errors": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "SystemSummary": summary,
+            "SystemRef": system_ref,
+            "System": {
+                **summary,
+                "required": [*summary["required"], "params_schema"],
+                "properties": {**summary["properties"], "params_schema": {"type": "object"}},
+            },
+            "Connector": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "name",
+                    "system",
+                    "inaccessible",
+                    "params",
+                    "secure_fields",
+                    "version",
+                ],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "system": ref("SystemSummary"),
+                    "inaccessible": {"type": "boolean"},
+                    "params": {
+                        "type": "object",
+                        "description": f"Every stored param; stored secrets read `{MASK}`.",
+                    },
+                    "secure_fields": {
+                        "type": "object",
+                        "description": "The secrets that are stored, each `true`.",
+                        "additionalProperties": {"const": True},
+                    },
+                    "version": {"type": "integer", "description": "Send as `If-Match`."},
+                },
+            },
+            "ConnectorCreate": {
+                "description": "One shape per system: `params` must suit `system.id`.",
+                "oneOf": _per_system(systems, {"name": name, "inaccessible": boolean}),
+            },
+            "ConnectorUpdate": {
+                "type": "object",
+                "description": f"Params given replace those keys; others, and secrets left "
+                f"out or sent as `{MASK}`, keep their stored values.",
+                "properties": {
+                    "name": name,
+                    "system": ref("SystemRef"),
+                    "inaccessible": {"type": "boolean"},
+                    "params": update_params,
+                },
+            },
+            "ConnectorTest": {
+                "description": "Settings to test, shaped like a new connector's.",
+                "oneOf": _per_system(systems, {"name": {"type": "string"}}, required=()),
+            },
+            "TestResult": {
+                "type": "object",
+                "required": ["success"],
+                "properties": {
+                    "success": {"type": "boolean"},
+                    "failed_stage": {"type": ["string", "null"]},
+                    "summary": {"type": "string"},
+                    "stages": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            **_system_schemas(systems),
+        },
+    }

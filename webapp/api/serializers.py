@@ -1,0 +1,48 @@
+"""How connectors and systems look in API responses (the SD Elements shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from webapp.models import Connector
+from webapp.services.systems import registry
+from webapp.systems import System, params_schema
+
+#: What a stored secret looks like in output; sent back, it means "keep the stored one".
+MASK = "********"
+
+
+def system_summary(system_id: str) -> dict[str, str]:
+    """``{"id", "short_name", "name"}``; just the id when its plugin is gone."""
+    systems = registry()
+    if system_id in systems:
+        return systems.get(system_id).summary()
+    return {"id": system_id, "short_name": system_id, "name": system_id}
+
+
+def system_to_dict(system: System) -> dict[str, Any]:
+    return {**system.summary(), "params_schema": params_schema(system)}
+
+
+def connector_to_dict(connector: Connector) -> dict[str, Any]:
+    """Every stored param, every stored secret masked; never a secret's value."""
+    secret_names = sorted(connector.secret_names or [])
+    return {
+        "id": connector.id,
+        "name": connector.name,
+        "system": system_summary(connector.system_id),
+        "inaccessible": bool(connector.inaccessible),
+        "params": {**(connector.params or {}), **dict.fromkeys(secret_names, MASK)},
+        "secure_fields": dict.fromkeys(secret_names, True),
+        "version": connector.version,
+    }
+
+
+def connector_response(connector: Connector, status: int = 200) -> Response:
+    """The connector as JSON, with its version as the ETag (for ``If-Match``)."""
+    response = jsonify(connector_to_dict(connector))
+    response.status_code = status
+    response.set_etag(str(connector.version))
+    return response
