@@ -1,0 +1,107 @@
+"""Tickets raised by hand through a connector, and every attempt to deliver them.
+
+A ticket is stored before anything is sent, so a tracker outage or a crash never loses
+what the admin typed; ``marker`` goes into the issue body so a retry after an ambiguous
+attempt can find the issue instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import UTCDateTime, utcnow
+from webapp.models.connector import Connector
+from webapp.models.user import User
+
+PENDING, SENDING, SENT, FAILED, DISCARDED = "pending", "sending", "sent", "failed", "discarded"
+STATUSES = (PENDING, SENDING, SENT, FAILED, DISCARDED)
+UNDELIVERED = (PENDING, SENDING, FAILED)
+
+
+class ConnectorCategory(db.Model):
+    """A ticket category of a connector and the tracker label it maps to."""
+
+    __tablename__ = "connector_categories"
+    __table_args__ = (
+        UniqueConstraint("connector_id", "name", name="uq_connector_categories_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(100))
+    colour: Mapped[str] = mapped_column(String(7), default="#6c757d")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the label was last seen on (or created on) the tracker; None: before first use.
+    label_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connector_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connectors.id", ondelete="SET NULL"), index=True
+    )
+    #: Kept so a delivered ticket's history still names its connector after deletion.
+    connector_name: Mapped[str] = mapped_column(String(100))
+    system_id: Mapped[str] = mapped_column(String(50))
+    #: One per form rendering: a double-submitted form finds the ticket it made.
+    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
+    marker: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    final_title: Mapped[str] = mapped_column(String(512))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(100))
+    label: Mapped[str | None] = mapped_column(String(100))
+    label_colour: Mapped[str | None] = mapped_column(String(7))
+    target: Mapped[str | None] = mapped_column(String(255))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    external_key: Mapped[str | None] = mapped_column(String(100))
+    external_url: Mapped[str | None] = mapped_column(String(1000))
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Set when an attempt may have created the issue: look for the marker first.
+    needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    connector: Mapped[Connector | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    delivery_attempts: Mapped[list[DeliveryAttempt]] = relationship(
+        back_populates="ticket", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.id} {self.status} via {self.connector_name!r}>"
+
+    @property
+    def undelivered(self) -> bool:
+        return self.status in UNDELIVERED
+
+
+class DeliveryAttempt(db.Model):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    #: sent, found (the marker showed an earlier attempt had worked), failed, ambiguous
+    outcome: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(String(1000))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="delivery_attempts")

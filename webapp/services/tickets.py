@@ -1,0 +1,278 @@
+"""Raising tickets by hand: validate, store first, then deliver.
+
+Everything the admin typed is committed as a ``pending`` ticket before any request
+leaves, so a tracker outage, a timeout or a crash never loses a ticket; a one-time
+submission token makes a double-submitted form create one ticket.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets as token_source
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import Connector, ConnectorCategory, Ticket, User
+from webapp.models.base import utcnow
+from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, UNDELIVERED
+from webapp.services import audit
+from webapp.services.errors import NotFound, ServiceError, ValidationFailed
+from webapp.services.secrets import secrets_readable
+from webapp.services.systems import get_system
+from webapp.systems import System, render_title, validate_params
+
+TITLE_MAX = 255
+DESCRIPTION_MAX = 20_000
+MARKER_PREFIX = "connector-desk-ticket-"
+
+
+def new_submission_token() -> str:
+    return token_source.token_urlsafe(24)
+
+
+@dataclass
+class TicketRequest:
+    """What the ticket form (or the API) asks for."""
+
+    connector_id: int | None
+    title: str
+    description: str = ""
+    category: str = ""
+    fields: Mapping[str, Any] | None = None
+    submission_token: str = ""
+
+
+@functools.cache
+def ticket_schema(system: System, needs_target: bool) -> System:
+    """The system's ticket fields as a System of their own, so the connector machinery
+    (validation, form generation) serves tickets too. ``needs_target`` adds a required
+    ``target`` field for connectors that leave the repository/project/queue empty."""
+    fields = list(system.ticket_fields)
+    if needs_target and system.target_field:
+        base = system.field(system.target_field)
+        fields.insert(
+            0,
+            replace(base, name="target", required=True, default=None, group=None, shown_when=None),
+        )
+    return System(
+        id=system.id,
+        short_name=system.short_name,
+        name=system.name,
+        description="",
+        docs_url="",
+        fields=tuple(fields),
+    )
+
+
+def needs_target(connector: Connector, system: System) -> bool:
+    return bool(system.target_field) and not connector.params.get(system.target_field)
+
+
+def ticket_field_defaults(connector: Connector, system: System) -> dict[str, Any]:
+    """Per-system ticket field defaults taken from the connector (e.g. Jira issue type)."""
+    return {
+        name: connector.params[param]
+        for name, param in system.ticket_defaults_from.items()
+        if connector.params.get(param) not in (None, "", {})
+    }
+
+
+def usable_connectors() -> list[Connector]:
+    query = select(Connector).where(
+        Connector.disabled.is_(False), Connector.inaccessible.is_(False)
+    )
+    return list(
+        db.session.scalars(
+            query.options(selectinload(Connector.categories)).order_by(func.lower(Connector.name))
+        )
+    )
+
+
+def check_usable(connector: Connector) -> None:
+    if connector.disabled:
+        raise ServiceError(
+            "This connector is disabled: enable it to create tickets.", "connector_id"
+        )
+    if connector.inaccessible:
+        raise ServiceError(
+            "This connector is marked inaccessible: Connector Desk does not contact it.",
+            "connector_id",
+        )
+    if not secrets_readable(connector):
+        raise ServiceError(
+            "This connector's stored secret cannot be decrypted — re-enter it on its edit page.",
+            "connector_id",
+        )
+
+
+def _category(connector: Connector, name: str) -> ConnectorCategory | None:
+    return next((c for c in connector.categories if c.name == name), None)
+
+
+def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]]:
+    errors: dict[str, list[str]] = {}
+    connector = db.session.get(Connector, request.connector_id) if request.connector_id else None
+    if connector is None:
+        raise ValidationFailed({"connector_id": ["Choose a connector."]})
+    try:
+        check_usable(connector)
+    except ServiceError as error:
+        raise ValidationFailed({"connector_id": [error.message]}) from None
+    system = get_system(connector.system_id)
+    title = (request.title or "").strip()
+    if not title:
+        errors["title"] = ["This field is required."]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [f"Use at most {TITLE_MAX} characters ({len(title)} given)."]
+    if len(request.description or "") > DESCRIPTION_MAX:
+        errors["description"] = [f"Use at most {DESCRIPTION_MAX} characters."]
+    if request.category and _category(connector, request.category) is None:
+        errors["category"] = ["This category no longer exists on the connector; pick another."]
+    schema = ticket_schema(system, needs_target(connector, system))
+    raw = {**ticket_field_defaults(connector, system), **(request.fields or {})}
+    raw = {name: value for name, value in raw.items() if schema.has_field(name)}
+    result = validate_params(schema, raw)
+    errors.update({f"fields.{name}": messages for name, messages in result.errors.items()})
+    if errors:
+        raise ValidationFailed(errors)
+    return connector, system, result.values
+
+
+def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, bool]:
+    """Store the ticket (pending); return it and whether it is new.
+
+    A submission token that was used before returns the ticket it created.
+    """
+    if request.submission_token:
+        existing = db.session.scalar(
+            select(Ticket).where(Ticket.submission_token == request.submission_token)
+        )
+        if existing is not None:
+            return existing, False
+    connector, system, fields = _validate(request)
+    category = _category(connector, request.category) if request.category else None
+    target = fields.pop("target", None)
+    ticket = Ticket(
+        connector_id=connector.id,
+        connector_name=connector.name,
+        system_id=system.id,
+        submission_token=request.submission_token or new_submission_token(),
+        marker=MARKER_PREFIX + token_source.token_hex(12),
+        status=PENDING,
+        title=request.title.strip(),
+        final_title="",
+        description=request.description or "",
+        category=category.name if category else None,
+        label=category.label if category else None,
+        label_colour=category.colour if category else None,
+        target=target,
+        fields=fields,
+        next_attempt_at=utcnow(),
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(ticket)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, submitted twice at once
+        db.session.rollback()
+        existing = db.session.scalar(
+            select(Ticket).where(Ticket.submission_token == request.submission_token)
+        )
+        if existing is None:
+            raise
+        return existing, False
+    ticket.final_title = final_title(connector, system, ticket)
+    if actor is not None:
+        remember_choices(actor, connector, ticket)
+    audit.record("ticket.create", actor, ticket, connector_id=connector.id)
+    db.session.commit()
+    return ticket, True
+
+
+def final_title(connector: Connector, system: System, ticket: Ticket) -> str:
+    title_format = connector.params.get("title_format") or "$title"
+    title = render_title(
+        title_format, title=ticket.title, category=ticket.category or "", ticket_id=str(ticket.id)
+    )
+    if ticket.category and system.category_mapping == "subject" and "$category" not in title_format:
+        title = f"[{ticket.category}] {title}"
+    return title[:512]
+
+
+def remember_choices(actor: User, connector: Connector, ticket: Ticket) -> None:
+    defaults = dict(actor.ticket_defaults or {})
+    per_system = dict(defaults.get("fields") or {})
+    per_system[connector.system_id] = ticket.fields
+    actor.ticket_defaults = {
+        "connector_id": connector.id,
+        "category": ticket.category or "",
+        "fields": per_system,
+    }
+
+
+def get_ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("There is no ticket with this id.")
+    return ticket
+
+
+def tickets_query(connector_id: int | None = None, status: str = ""):
+    query = select(Ticket).options(selectinload(Ticket.created_by)).order_by(Ticket.id.desc())
+    if connector_id:
+        query = query.where(Ticket.connector_id == connector_id)
+    if status in STATUSES:
+        query = query.where(Ticket.status == status)
+    return query
+
+
+def undelivered_count(connector: Connector) -> int:
+    query = (
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.connector_id == connector.id, Ticket.status.in_(UNDELIVERED))
+    )
+    return db.session.scalar(query) or 0
+
+
+def discard(actor: User | None, ticket: Ticket) -> None:
+    """Give up on an undelivered ticket; it stays in the list as discarded."""
+    if ticket.status not in (PENDING, FAILED):
+        raise ServiceError("Only pending or failed tickets can be discarded.")
+    ticket.status = DISCARDED
+    ticket.next_attempt_at = None
+    ticket.updated_at = utcnow()
+    audit.record("ticket.discard", actor, ticket)
+    db.session.commit()
+
+
+def sync_labels(actor: User | None, connector: Connector):
+    """Create every missing category label on the tracker; report each label's outcome."""
+    from webapp.services.connection_tests import outbound_settings
+    from webapp.services.secrets import connector_secrets
+    from webapp.trackers.tickets import ensure_labels
+
+    check_usable(connector)
+    system = get_system(connector.system_id)
+    rows = [(c.label, c.colour) for c in connector.categories]
+    outcomes = (
+        ensure_labels(
+            system, connector.params, connector_secrets(connector), outbound_settings(), rows, None
+        )
+        if rows
+        else []
+    )
+    for category, outcome in zip(connector.categories, outcomes, strict=True):
+        if outcome.status in ("created", "exists"):
+            category.label_synced_at = utcnow()
+    audit.record(
+        "connector.sync_labels", actor, connector, outcomes={o.name: o.status for o in outcomes}
+    )
+    db.session.commit()
+    return outcomes

@@ -1,0 +1,77 @@
+"""The ticket form: common fields plus the system's ticket fields, generated like the
+connector form (and validated by the ticket service, not here)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+
+from webapp.models import Connector
+from webapp.services.tickets import TicketRequest
+from webapp.systems import Field, System
+from webapp.web.connectors.forms import form_field_for, form_value
+
+
+class TicketForm(FlaskForm):
+    connector_id = HiddenField()
+    submission_token = HiddenField()
+    title = StringField("Title", render_kw={"maxlength": 255, "data-title-input": ""})
+    description = TextAreaField(
+        "Description",
+        description="Markdown. A reference line is added at the end so a retry "
+        "can find the issue instead of creating a second one.",
+        render_kw={"rows": 8},
+    )
+    category = SelectField(
+        "Category", validate_choice=False, choices=[], render_kw={"data-category-input": ""}
+    )
+
+    schema: System  # set on each generated subclass
+
+    @property
+    def ticket_specs(self) -> tuple[Field, ...]:
+        return self.schema.fields
+
+    def set_categories(self, connector: Connector) -> None:
+        self.category.choices = [SelectChoice("", "— none —")] + [
+            SelectChoice(c.name, f"{c.name} (label {c.label})") for c in connector.categories
+        ]
+
+    def request(self) -> TicketRequest:
+        connector_id = self.connector_id.data
+        return TicketRequest(
+            connector_id=int(connector_id) if connector_id and connector_id.isdigit() else None,
+            title=self.title.data or "",
+            description=self.description.data or "",
+            category=self.category.data or "",
+            fields={spec.name: self[spec.name].data for spec in self.schema.fields},
+            submission_token=self.submission_token.data or "",
+        )
+
+    def add_errors(self, errors: Mapping[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            target = self._fields.get(key.removeprefix("fields."))
+            if target is not None and key != "connector_id":
+                target.errors = [*target.errors, *messages]
+            else:
+                self.form_errors.extend(messages)
+
+
+@functools.cache
+def ticket_form_class(schema: System) -> type[TicketForm]:
+    attrs: dict[str, Any] = {"schema": schema}
+    for spec in schema.fields:
+        attrs[spec.name] = form_field_for(spec)
+    return type(f"{schema.id.title()}TicketForm", (TicketForm,), attrs)
+
+
+def initial_fields(schema: System, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        spec.name: form_value(spec, values[spec.name])
+        for spec in schema.fields
+        if spec.name in values
+    }
