@@ -37,3 +37,29 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("change", () => applyShownWhen(form));
   }
 });
+
+// Ticket form: switching connector reloads the form for that connector's system, and the
+// title preview follows the connector's title format as the admin types.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form[data-auto-submit]")) {
+    const button = form.querySelector("[data-auto-submit-button]");
+    if (button) button.hidden = true;
+    form.addEventListener("change", () => form.submit());
+  }
+  const preview = document.querySelector("[data-title-preview]");
+  const title = document.querySelector("[data-title-input]");
+  if (!preview || !title) return;
+  const category = document.querySelector("[data-category-input]");
+  const output = preview.querySelector("strong");
+  const render = () => {
+    const values = { title: title.value, category: category ? category.value : "", ticket_id: "#id", task_id: "#id" };
+    let text = preview.dataset.titleFormat.replace(/\$\{?(title|category|ticket_id|task_id)\}?/g, (_, name) => values[name]);
+    if (preview.dataset.categoryMapping === "subject" && values.category && !preview.dataset.titleFormat.includes("$category")) {
+      text = `[${values.category}] ${text}`;
+    }
+    output.textContent = text;
+  };
+  title.addEventListener("input", render);
+  if (category) category.addEventListener("change", render);
+  render();
+});

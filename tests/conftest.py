@@ -28,6 +28,8 @@ def app_config(database_url, tmp_path) -> dict:
         "SECRET_KEY": "tests-" + Fernet.generate_key().decode(),
         "CONNECTOR_SECRETS_KEY": Fernet.generate_key().decode(),
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        # Per-app memory counters, whatever the developer's environment says.
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import DEFAULTS, settings_from_environment
 
@@ -31,11 +32,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings_from_environment(app.instance_path))
     app.config.update(config)
 
-    from webapp import commands, extensions, web
+    from webapp import api, commands, extensions, log_redaction, web
     from webapp.services import systems
 
+    log_redaction.init_app(app)
     extensions.init_app(app)
     systems.init_app(app)
     web.init_app(app)
+    api.init_app(app)
     commands.init_app(app)
+    if app.config.get("PROXY_FIX_X_FOR") or app.config.get("PROXY_FIX_X_PROTO"):
+        # Trust only as many forwarding proxies as configured: clients can forge the rest.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+        )
     return app

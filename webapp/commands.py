@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 
 import click
 from flask import Flask, current_app
@@ -10,8 +12,13 @@ from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from webapp.extensions import db
+from webapp.models import Connector, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
+from webapp.services import tokens as token_service
+from webapp.services.connection_tests import test_many
+from webapp.services.connectors import connectors_query
+from webapp.services.delivery import deliver_due
 from webapp.services.errors import ServiceError
 from webapp.services.secrets import rotate_all
 from webapp.services.users import create_user
@@ -84,8 +91,127 @@ def rotate_secrets_command() -> None:
         raise SystemExit(1)
 
 
+connectors_cli = AppGroup("connectors", help="Work with connectors.")
+
+
+@connectors_cli.command("test")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "test_all", is_flag=True, help="Test every connector.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--workers", type=int, default=None, help="Checks run at once (default: setting).")
+def test_connectors_command(
+    ids: tuple[int, ...], test_all: bool, as_json: bool, workers: int | None
+):
+    """Test connectors concurrently; exit 1 if any failed."""
+    if not ids and not test_all:
+        raise click.UsageError("Name connector ids, or use --all.")
+    if test_all:
+        connectors = list(db.session.scalars(connectors_query()))
+    else:
+        connectors = []
+        for connector_id in ids:
+            connector = db.session.get(Connector, connector_id)
+            if connector is None:
+                raise click.UsageError(f"No connector with id {connector_id}.")
+            connectors.append(connector)
+    workers = workers or current_app.config["CONNECTOR_TEST_WORKERS"]
+    results = test_many(None, connectors, max_workers=workers)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "connector": {"id": c.id, "name": c.name, "system": c.system_id},
+                        "result": r.to_dict(),
+                    }
+                    for c, r in results
+                ],
+                indent=2,
+            )
+        )
+    else:
+        width = max([len(c.name) for c, _ in results] + [4])
+        click.echo(f"{'ID':>5}  {'NAME':<{width}}  {'RESULT':<8}  DETAIL")
+        for connector, result in results:
+            state = "ok" if result.ok else ("FAILED" if result.failed_stage else "skipped")
+            click.echo(
+                f"{connector.id:>5}  {connector.name:<{width}}  {state:<8}  {result.summary}"
+            )
+    if any(result.failed_stage for _, result in results):
+        raise SystemExit(1)
+
+
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+def _user_by_email(email: str) -> User:
+    user = User.by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the e-mail {email}.")
+    return user
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Where the token is used, e.g. 'CI'.")
+@click.option("--expires-in", type=int, default=None, metavar="DAYS", help="Expire after DAYS.")
+def create_token_command(email: str, name: str, expires_in: int | None) -> None:
+    """Create an API token for EMAIL and print it (only the token, for scripts)."""
+    try:
+        _, key = token_service.create_token(None, _user_by_email(email), name, expires_in)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(key)
+
+
+@tokens_cli.command("list")
+@click.argument("email")
+def list_tokens_command(email: str) -> None:
+    """List the API tokens of EMAIL: id, name, key prefix and state."""
+    for token in token_service.list_tokens(_user_by_email(email)):
+        state = "revoked" if token.revoked_at else "active"
+        click.echo(f"{token.id}\t{token.name}\t{token.prefix}…\t{state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id: int) -> None:
+    """Revoke the API token with id TOKEN_ID (see `flask tokens list`)."""
+    try:
+        token = token_service.get_token(token_id)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    token_service.revoke_token(None, token)
+    click.echo(f"Revoked token {token.id} ({token.name}) of {token.user.email}.")
+
+
+tickets_cli = AppGroup("tickets", help="Deliver stored tickets.")
+
+
+@tickets_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running, delivering due tickets as they come.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between passes.")
+@click.option("--limit", default=50, show_default=True, help="Tickets claimed per pass.")
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def deliver_tickets_command(loop: bool, interval: float, limit: int, max_passes: int | None):
+    """Deliver pending and failed tickets that are due (several workers may run at once)."""
+    passes = 0
+    while True:
+        handled = deliver_due(limit)
+        for ticket in handled:
+            where = ticket.external_key or ticket.last_error
+            click.echo(f"ticket {ticket.id}: {ticket.status} ({where})")
+        passes += 1
+        if not loop or (max_passes is not None and passes >= max_passes):
+            break
+        time.sleep(interval)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(tickets_cli)
+    app.cli.add_command(connectors_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
     app.cli.add_command(secrets_cli)
     app.cli.add_command(setup_url_command)
     app.cli.add_command(serve_command)

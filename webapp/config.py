@@ -24,6 +24,11 @@ def env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
 def instance_secret(instance_path: str, filename: str, generate: Any) -> str:
     """Read a key from the instance folder, creating it (mode 0600) on first use.
 
@@ -59,6 +64,19 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
         "TRACKER_CONNECT_TIMEOUT": env_float("TRACKER_CONNECT_TIMEOUT", 5.0),
         "TRACKER_READ_TIMEOUT": env_float("TRACKER_READ_TIMEOUT", 10.0),
+        "CONNECTOR_TEST_WORKERS": int(os.environ.get("CONNECTOR_TEST_WORKERS") or 8),
+        "OUTBOUND_DENY_NETWORKS": os.environ.get("OUTBOUND_DENY_NETWORKS"),
+        "OUTBOUND_ALLOW_NETWORKS": os.environ.get("OUTBOUND_ALLOW_NETWORKS"),
+        # Brute-force limits ("N per minute" etc.) and where their counters live.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT") or "5 per minute",
+        "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS") or "20 per minute",
+        "API_TOKEN_RATE_LIMIT_ADDRESS": (
+            os.environ.get("API_TOKEN_RATE_LIMIT_ADDRESS") or "20 per minute"
+        ),
+        # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).
+        "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": env_int("PROXY_FIX_X_PROTO", 0),
     }
 
 
@@ -71,4 +89,5 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PER_PAGE": 25,
+    "RATELIMIT_KEY_PREFIX": "connector-desk",
 }

@@ -33,6 +33,7 @@ login_manager.login_message_category = "info"
 def init_app(app) -> None:
     """Bind every extension to ``app``; the login guard must run before CSRF checks."""
     from webapp import models  # noqa: F401  (register the tables with the metadata)
+    from webapp.services import rate_limits
     from webapp.web.access import install_login_guard
     from webapp.web.sessions import SecureWhenHttpsSessionInterface
 
@@ -47,3 +48,4 @@ def init_app(app) -> None:
     app.session_interface = SecureWhenHttpsSessionInterface()
     install_login_guard(app)
     csrf.init_app(app)
+    rate_limits.init_app(app)  # one limiter per app: its memory storage is not shared

@@ -22,7 +22,8 @@ def test_create_a_ticket_and_follow_its_link(page, admin, screenshot):
         page.fill("textarea[name=description]", "Keys stick.")
         screenshot("form")
         page.get_by_test_id("create-ticket").click()
-        expect(page.locator(".alert-success").first).to_contain_text("Ticket created on the tracker.")
+        flash = page.locator(".alert-success").first
+        expect(flash).to_contain_text("Ticket created on the tracker.")
         link = page.get_by_test_id("tracker-link").get_by_role("link")
         expect(link).to_have_text("#1")
         screenshot("ticket")

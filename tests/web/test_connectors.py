@@ -98,7 +98,8 @@ def test_changes_are_recorded_in_the_audit_log(admin_client, admin):
     data = form("gitlab", name="Audited", gitlab_project="group/other", version="1")
     admin_client.submit(f"/connectors/{connector.id}/edit", data)
     admin_client.submit(f"/connectors/{connector.id}/delete")
-    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    query = db.select(AuditEntry).where(AuditEntry.action.like("connector.%"))
+    entries = db.session.scalars(query.order_by(AuditEntry.id)).all()
     assert [e.action for e in entries] == [
         "connector.create",
         "connector.update",

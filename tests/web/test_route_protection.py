@@ -7,7 +7,7 @@ remembering to add it here.
 import pytest
 from werkzeug.routing import Rule
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "api.openapi_document"}
 SAMPLE_VALUES = {"int": 1, "string": "x", "path": "x", "default": "x"}
 
 

@@ -1,7 +1,17 @@
 """Database models, one module per aggregate."""
 
+from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
 from webapp.models.connector import Connector
+from webapp.models.ticket import ConnectorCategory, DeliveryAttempt, Ticket
 from webapp.models.user import User
 
-__all__ = ["AuditEntry", "Connector", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Connector",
+    "ConnectorCategory",
+    "DeliveryAttempt",
+    "Ticket",
+    "User",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.user import User
+
+if TYPE_CHECKING:
+    from webapp.models.ticket import ConnectorCategory
 
 
 class Connector(db.Model):
@@ -37,9 +40,14 @@ class Connector(db.Model):
     health_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     health_stage: Mapped[str | None] = mapped_column(String(40))
     health_message: Mapped[str | None] = mapped_column(String(500))
+    #: Failed deliveries in a row; from DELIVERY_FAILURES_FOR_UNHEALTHY on, the badge fails.
+    delivery_failures: Mapped[int] = mapped_column(Integer, default=0)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    categories: Mapped[list[ConnectorCategory]] = relationship(
+        order_by="ConnectorCategory.position", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -7,6 +7,7 @@ follow a connector that someone points at another host.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,15 +17,18 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
-from webapp.models import Connector, User
+from webapp.models import Connector, ConnectorCategory, User
 from webapp.models.base import utcnow
 from webapp.services import audit
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
+from webapp.services.permissions import require_admin
+from webapp.services.search import contains
 from webapp.services.secrets import SecretsUnreadable, connector_secrets, encrypt_secrets
 from webapp.services.systems import get_system
 from webapp.systems import System, validate_params
 
 NAME_MAX_LENGTH = 100
+MAX_ID = 2**31 - 1
 #: Params that decide where a stored secret is sent.
 DESTINATION_PARAMS = ("issue_tracker_server", "issue_tracker_method", "issue_tracker_auth_mode")
 REENTER_MESSAGE = (
@@ -58,6 +62,8 @@ class ConnectorChanges:
     expected_version: int | None = None
     #: Params the caller did not send and that keep their stored values (API PATCH).
     keep_missing_params: bool = False
+    #: Ticket categories as rows of name/label/colour; None leaves them as they are.
+    categories: list[Mapping[str, str]] | None = None
 
 
 def destination(system: System, params: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -74,7 +80,8 @@ def _check_name(name: str, errors: dict[str, list[str]], exclude_id: int | None)
             f"Use at most {NAME_MAX_LENGTH} characters ({len(name)} given)."
         )
     else:
-        query = select(Connector.id).where(func.lower(Connector.name) == name.lower())
+        # lower() on both sides: Python's and the database's differ beyond ASCII.
+        query = select(Connector.id).where(func.lower(Connector.name) == func.lower(name))
         if exclude_id is not None:
             query = query.where(Connector.id != exclude_id)
         if db.session.scalar(query) is not None:
@@ -120,14 +127,34 @@ def _resolve_params(
     return result.values, kept, result.secrets
 
 
+def resolve_params(
+    system: System, changes: ConnectorChanges, source: Connector | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validated params and the secrets they would use, without saving anything.
+
+    For testing unsaved form values: blank secrets fall back to ``source``'s stored
+    ones under the same rules as saving. Raises ValidationFailed.
+    """
+    errors: dict[str, list[str]] = {}
+    values, kept, typed = _resolve_params(system, changes, source, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values, {**kept, **typed}
+
+
 def _apply(
     connector: Connector, system: System, changes: ConnectorChanges, source: Connector | None
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     name = _check_name(changes.name, errors, connector.id)
     values, kept, typed = _resolve_params(system, changes, source, errors)
+    categories = (
+        check_categories(changes.categories, errors) if changes.categories is not None else None
+    )
     if errors:
         raise ValidationFailed(errors)
+    if categories is not None:
+        replace_categories(connector, categories)
     secrets = {**kept, **typed}
     old_values, old_secret_names = dict(connector.params or {}), set(connector.secret_names or [])
     connector.name = name
@@ -148,6 +175,7 @@ def create_connector(
     actor: User | None, system_id: str, changes: ConnectorChanges, clone_of: Connector | None = None
 ) -> Connector:
     """Create a connector; with ``clone_of`` its stored secrets may be reused (same rules)."""
+    require_admin(actor)
     system = get_system(system_id)
     connector = Connector(created_by_id=actor and actor.id, updated_by_id=actor and actor.id)
     _apply(connector, system, changes, source=clone_of)
@@ -171,6 +199,7 @@ def update_connector(
     actor: User | None, connector: Connector, changes: ConnectorChanges
 ) -> Connector:
     """Apply changes; raises StaleEdit when the form was based on an older version."""
+    require_admin(actor)
     if changes.expected_version is not None and changes.expected_version != connector.version:
         raise StaleEdit(connector)
     system = get_system(connector.system_id)
@@ -188,6 +217,7 @@ def update_connector(
 
 
 def set_disabled(actor: User | None, connector: Connector, disabled: bool) -> None:
+    require_admin(actor)
     connector.disabled = disabled
     connector.updated_at = utcnow()
     connector.updated_by_id = actor and actor.id
@@ -196,13 +226,24 @@ def set_disabled(actor: User | None, connector: Connector, disabled: bool) -> No
 
 
 def delete_connector(actor: User | None, connector: Connector) -> None:
+    """Delete; refused while tickets through it are undelivered (they would be lost)."""
+    require_admin(actor)
+    from webapp.services.tickets import undelivered_count
+
+    waiting = undelivered_count(connector)
+    if waiting:
+        raise ServiceError(
+            f"{waiting} ticket(s) through this connector are not delivered yet: deliver or "
+            "discard them first."
+        )
     audit.record("connector.delete", actor, connector, system=connector.system_id)
     db.session.delete(connector)
     db.session.commit()
 
 
 def get_connector(connector_id: int) -> Connector:
-    connector = db.session.get(Connector, connector_id)
+    # Ids past the integer column's range exist nowhere (SQLite would raise on them).
+    connector = db.session.get(Connector, connector_id) if connector_id <= MAX_ID else None
     if connector is None:
         raise NotFound("There is no connector with this id.")
     return connector
@@ -216,10 +257,55 @@ def connectors_query(search: str = "", system_id: str = ""):
         .order_by(func.lower(Connector.name))
     )
     if search:
-        escaped = (
-            search.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-        )
-        query = query.where(func.lower(Connector.name).like(f"%{escaped}%", escape="\\"))
+        query = query.where(contains(Connector.name, search))
     if system_id:
         query = query.where(Connector.system_id == system_id)
     return query
+
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_COLOUR = "#6c757d"
+
+
+def check_categories(
+    rows: list[Mapping[str, str]], errors: dict[str, list[str]]
+) -> list[dict[str, str]]:
+    """Clean category rows; blank rows are dropped, a blank label follows the name."""
+    clean, seen = [], set()
+    for index, row in enumerate(rows):
+        name = (row.get("name") or "").strip()
+        label = (row.get("label") or "").strip()
+        colour = (row.get("colour") or "").strip() or DEFAULT_COLOUR
+        if not name and not label:
+            continue
+        where = f"categories.{index}"
+        if not name:
+            errors.setdefault(f"{where}.name", []).append("Give the category a name.")
+        elif name.lower() in seen:
+            errors.setdefault(f"{where}.name", []).append("This category is listed twice.")
+        if len(name) > 100 or len(label) > 100:
+            errors.setdefault(f"{where}.name", []).append("Use at most 100 characters.")
+        if not COLOUR.match(colour):
+            errors.setdefault(f"{where}.colour", []).append("Use a colour like #f45562.")
+        seen.add(name.lower())
+        clean.append(
+            {
+                "name": name,
+                "label": label or re.sub(r"\s+", "-", name.lower()),
+                "colour": colour.lower(),
+            }
+        )
+    return clean
+
+
+def replace_categories(connector: Connector, rows: list[dict[str, str]]) -> None:
+    """Set the connector's categories, keeping rows (and their label sync state) that stay."""
+    existing = {category.name: category for category in connector.categories}
+    updated = []
+    for position, row in enumerate(rows):
+        category = existing.get(row["name"]) or ConnectorCategory(name=row["name"])
+        if (category.label, category.colour) != (row["label"], row["colour"]):
+            category.label_synced_at = None
+        category.label, category.colour, category.position = row["label"], row["colour"], position
+        updated.append(category)
+    connector.categories = updated

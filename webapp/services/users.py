@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from pathlib import Path
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,9 +12,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from webapp.extensions import db
 from webapp.models import User
 from webapp.models.base import utcnow
+from webapp.services import audit
 from webapp.services.errors import ServiceError
+from webapp.services.permissions import require_admin
 
 MIN_PASSWORD_LENGTH = 12
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 
 
 @functools.cache
@@ -23,13 +27,29 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """Passwords attackers try first (lower-case), shipped in webapp/data/."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
 def check_new_password(password: str) -> None:
+    """Reject passwords that are short or on the list of common ones (any case)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    if password.strip().lower() in common_passwords():
+        raise ServiceError("This password is too common.", field="password")
 
 
-def create_user(email: str, password: str, role: str = "admin") -> User:
-    """Create an active user; the e-mail must not be taken (case-insensitively)."""
+def create_user(
+    email: str, password: str, role: str = "admin", actor: User | None = None
+) -> User:
+    """Create an active user; the e-mail must not be taken (case-insensitively).
+
+    ``actor`` is the administrator adding the user (None: the command line or set-up).
+    """
+    require_admin(actor)
     email = User.normalize_email(email)
     if User.by_email(email) is not None:
         raise ServiceError("A user with this e-mail already exists.", field="email")
@@ -37,6 +57,8 @@ def create_user(email: str, password: str, role: str = "admin") -> User:
     user = User(email=email, role=role, active=True)
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor, user, role=role)
     db.session.commit()
     return user
 
@@ -60,13 +82,17 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ServiceError("Your current password is not correct.", field="current_password")
     check_new_password(new)
     user.set_password(new)
+    audit.record("user.password_change", user, user)
     db.session.commit()
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate ``user``; admins only."""
+    require_admin(actor)
     if actor.id == user.id:
         raise ServiceError("You cannot deactivate your own account.")
     user.active = active
+    audit.record("user.reactivate" if active else "user.deactivate", actor, user)
     db.session.commit()
 
 

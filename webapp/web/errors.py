@@ -26,7 +26,10 @@ def handle_http_error(error: HTTPException):
     message = error.description or ""
     if error.code == 404 and message.startswith("The requested URL was not found"):
         message = "There is nothing at this address."
-    return render_error(error.code or 500, error.name, message)
+    body, status = render_error(error.code or 500, error.name, message)
+    # Keep the headers the error carries, e.g. Allow on a 405.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 def handle_csrf_error(error: CSRFError):

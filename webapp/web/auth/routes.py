@@ -7,7 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from webapp.services import setup as setup_service
 from webapp.services.errors import ServiceError
-from webapp.services.users import authenticate, create_user
+from webapp.services.logins import TooManyAttempts, log_in, record_logout
+from webapp.services.users import create_user
 from webapp.web.access import public
 from webapp.web.auth import bp
 from webapp.web.auth.forms import LoginForm, SetupForm
@@ -28,19 +29,28 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
     form = LoginForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        try:
+            user = log_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            form.form_errors.append(error.message)
+            status, headers = 429, {"Retry-After": str(error.retry_after)}
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
             login_user(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(safe_next_url(request.args.get("next")))
-        form.form_errors.append("Invalid e-mail or password.")
-    show_setup_hint = setup_service.setup_needed()
-    return render_template("auth/login.html", form=form, show_setup_hint=show_setup_hint)
+    page = render_template(
+        "auth/login.html", form=form, show_setup_hint=setup_service.setup_needed()
+    )
+    return page, status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    record_logout(current_user._get_current_object())
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -1,0 +1,87 @@
+"""Each role × each endpoint and method → allowed, 403, the login page or 401.
+
+The endpoints come from the app's URL map and their classes from one explicit table
+(tests/support/route_access.py); an endpoint missing from the table fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, make_user
+from tests.support.route_access import ACCESS, ADMIN, PUBLIC, TOKEN
+from tests.support.routes import build_url, rules, walked_methods
+
+ROLES = ("anonymous", "viewer", "admin")
+ALLOWED, LOGIN_PAGE, FORBIDDEN, UNAUTHORIZED, ERROR = (
+    "allowed",
+    "login page",
+    "403",
+    "401",
+    "server error",
+)
+
+
+def expected(access: str, role: str) -> str:
+    if access == PUBLIC:
+        return ALLOWED
+    if access == TOKEN:
+        return UNAUTHORIZED  # the session cookie never authenticates the API
+    if role == "anonymous":
+        return LOGIN_PAGE
+    if access == ADMIN and role == "viewer":
+        return FORBIDDEN
+    return ALLOWED
+
+
+def outcome(response) -> str:
+    if response.status_code == 401:
+        return UNAUTHORIZED
+    if response.status_code == 403:
+        return FORBIDDEN
+    if response.status_code >= 500:
+        return ERROR
+    # The login guard sends people back where they were going: ?next=…
+    if response.status_code == 302 and response.location.startswith("/login?next="):
+        return LOGIN_PAGE
+    return ALLOWED
+
+
+@pytest.fixture
+def as_role(app, client, auth):
+    """Log the client in with ``role``; return the user who owns sample rows."""
+
+    def log_in(role: str):
+        owner = make_user(role="viewer" if role == "viewer" else "admin")
+        if role != "anonymous":
+            assert auth.login(owner.email, PASSWORD).status_code == 302
+        return owner
+
+    return log_in
+
+
+def test_every_endpoint_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert sorted(endpoints - ACCESS.keys()) == [], "classify in tests/support/route_access.py"
+    assert sorted(ACCESS.keys() - endpoints) == [], "stale entries in route_access.py"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_what_the_table_says(app, client, as_role, role):
+    owner = as_role(role)
+    csrf = client.csrf_token()
+    # Logging out last, or the rest of the walk would run logged out.
+    walk = sorted(rules(app), key=lambda rule: (rule.endpoint == "auth.logout", rule.endpoint))
+    got, want = {}, {}
+    for rule in walk:
+        for method in walked_methods(rule):
+            # Fresh rows per request: an allowed delete or deactivate must not
+            # turn the next request into a 404.
+            url = build_url(app, rule, owner)
+            data = None if method == "GET" else {"csrf_token": csrf}
+            response = client.open(url, method=method, data=data)
+            key = f"{rule.endpoint}: {method} {rule.rule}"
+            got[key] = outcome(response)
+            want[key] = expected(ACCESS.get(rule.endpoint, "unclassified"), role)
+            response.close()  # static files are streamed from an open file
+    assert got == want

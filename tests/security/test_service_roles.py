@@ -1,0 +1,49 @@
+"""Roles hold in the services too, so no API route or CLI command can skip them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_connector, make_user
+from tests.support.connector_data import api_params
+from webapp.extensions import db
+from webapp.models import Connector
+from webapp.services import connectors, users
+from webapp.services.errors import Forbidden
+
+CHANGES = connectors.ConnectorChanges(name="Viewer's connector", params=api_params("gitlab"))
+
+
+@pytest.fixture
+def viewer(app):
+    return make_user(role="viewer")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda viewer, connector: connectors.create_connector(viewer, "gitlab", CHANGES),
+        lambda viewer, connector: connectors.update_connector(viewer, connector, CHANGES),
+        lambda viewer, connector: connectors.set_disabled(viewer, connector, True),
+        lambda viewer, connector: connectors.delete_connector(viewer, connector),
+        lambda viewer, connector: users.create_user(
+            "x@example.com", "long enough pw 1", "admin", actor=viewer
+        ),
+        lambda viewer, connector: users.set_active(viewer, make_user(), False),
+    ],
+    ids=["create", "update", "disable", "delete", "create user", "deactivate user"],
+)
+def test_viewers_cannot_change_connectors_or_users(viewer, change):
+    connector = make_connector("gitlab", name="Existing")
+    with pytest.raises(Forbidden):
+        change(viewer, connector)
+    db.session.rollback()
+    assert db.session.get(Connector, connector.id).name == "Existing"
+    assert not db.session.get(Connector, connector.id).disabled
+
+
+def test_the_command_line_acts_without_a_user(app):
+    connector = connectors.create_connector(None, "gitlab", CHANGES)
+    connectors.set_disabled(None, connector, True)
+    connectors.delete_connector(None, connector)
+    assert db.session.get(Connector, connector.id) is None

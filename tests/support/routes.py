@@ -1,0 +1,79 @@
+"""Walking the URL map with real rows, for tests that must cover every route.
+
+Each URL argument gets a fresh row from a builder below, so pages render real data
+instead of answering 404. A route with an argument that has no builder fails the
+walk loudly: add one here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from flask import Flask, url_for
+from werkzeug.routing import Rule
+
+from tests.factories import make_connector, make_user
+from tests.fakes import refused_address
+from webapp.models import User
+
+#: Methods a walk exercises (HEAD and OPTIONS are answered by Flask itself).
+WALKED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _connector_id(owner: User) -> int:
+    # Nothing listens there: a connection test or delivery fails at once, offline.
+    return make_connector(
+        "gitlab", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    ).id
+
+
+def _token_id(owner: User) -> int:
+    from webapp.services.tokens import create_token
+
+    return create_token(None, owner, "sample token")[0].id
+
+
+def _ticket_id(owner: User) -> int:
+    from webapp.services.tickets import TicketRequest, create_ticket
+
+    request = TicketRequest(connector_id=_connector_id(owner), title="Sample ticket")
+    return create_ticket(None, request)[0].id
+
+
+BUILDERS: dict[str, Callable[[User], Any]] = {
+    "connector_id": _connector_id,
+    "user_id": lambda owner: make_user(role="viewer").id,
+    "token_id": _token_id,
+    "ticket_id": _ticket_id,
+    "system_id": lambda owner: "gitlab",
+    "filename": lambda owner: "app.css",
+}
+
+
+def sample_values(rule: Rule, owner: User) -> dict[str, Any]:
+    """Real values for the rule's arguments; tokens and the like belong to ``owner``."""
+    missing = sorted(set(rule.arguments) - set(BUILDERS))
+    assert not missing, f"{rule.endpoint}: add a builder for {missing} to tests/support/routes.py"
+    return {name: BUILDERS[name](owner) for name in sorted(rule.arguments)}
+
+
+def build_url(app: Flask, rule: Rule, owner: User) -> str:
+    values = sample_values(rule, owner)
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint, rule.rule))
+
+
+def get_rules(app: Flask) -> Iterator[Rule]:
+    """Rules answering GET, except static files."""
+    for rule in rules(app):
+        if "GET" in rule.methods and rule.endpoint != "static":
+            yield rule
+
+
+def walked_methods(rule: Rule) -> list[str]:
+    return [method for method in WALKED_METHODS if method in rule.methods]
