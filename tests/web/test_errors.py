@@ -59,3 +59,9 @@ def test_healthz_pings_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("url", ["/connectors/", "/tickets/", "/audit"])
+def test_absurd_page_numbers_are_clamped_not_500(admin_client, url):
+    for page in ("99999999999999999999999", "-5", "abc"):
+        assert admin_client.get(f"{url}?page={page}").status_code == 200

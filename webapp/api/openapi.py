@@ -23,7 +23,7 @@ ERROR_STATUSES = {
     "`params.x` to messages.",
     "401": "No token, or an invalid one.",
     "403": "Viewers cannot change connectors.",
-    "404": "No connector with this id.",
+    "404": "No connector (or ticket) with this id.",
     "412": "If-Match names an older version of the connector.",
     "415": "The body is not JSON.",
 }
@@ -149,6 +149,33 @@ def _paths() -> dict[str, Any]:
                 _responses("200", ref("TestResult"), "400", "415"),
                 "ConnectorTest",
             ),
+        },
+        "/tickets/": {
+            "get": _operation(
+                "listTickets",
+                "List tickets, newest first",
+                _responses("200", _list_of("Ticket")),
+                parameters=[
+                    {"name": "connector", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "status", "in": "query", "schema": {"type": "string"}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                ],
+            ),
+            "post": _operation(
+                "createTicket",
+                "Create a ticket: stored first, then delivered once (see `status`)",
+                {
+                    **_responses("201", ref("Ticket"), "400", "415"),
+                    "200": _json(
+                        ref("Ticket"), "The idempotency key was used before: that ticket."
+                    ),
+                },
+                "TicketCreate",
+            ),
+        },
+        "/tickets/{id}/": {
+            "parameters": [connector_id],
+            "get": _operation("getTicket", "Get a ticket", _responses("200", ref("Ticket"), "404")),
         },
         "/systems/": {
             "get": _operation(

@@ -157,6 +157,36 @@ def components(systems: list[System]) -> dict[str, Any]:
                     "stages": {"type": "array", "items": {"type": "object"}},
                 },
             },
+            "Ticket": {
+                "type": "object",
+                "required": ["id", "connector", "system", "status", "title", "final_title"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "connector": {"type": "object"},
+                    "system": {"type": "string"},
+                    "status": {"enum": ["pending", "sending", "sent", "failed", "discarded"]},
+                    "title": {"type": "string"},
+                    "final_title": {"type": "string"},
+                    "external_key": {"type": ["string", "null"]},
+                    "external_url": {"type": ["string", "null"]},
+                    "last_error": {"type": ["string", "null"]},
+                },
+            },
+            "TicketCreate": {
+                "type": "object",
+                "required": ["connector", "title"],
+                "properties": {
+                    "connector": {"type": "object", "properties": {"id": {"type": "integer"}}},
+                    "title": {"type": "string", "maxLength": 255},
+                    "description": {"type": "string"},
+                    "category": {"type": "string"},
+                    "fields": {"type": "object", "description": "The system's ticket fields."},
+                    "idempotency_key": {
+                        "type": "string",
+                        "description": "Send the same key again and get the same ticket.",
+                    },
+                },
+            },
             **_system_schemas(systems),
         },
     }

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +22,7 @@ from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, UNDELIVERED
 from webapp.services import audit
+from webapp.services.connectors import MAX_ID
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system
@@ -117,7 +118,8 @@ def _category(connector: Connector, name: str) -> ConnectorCategory | None:
 
 def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]]:
     errors: dict[str, list[str]] = {}
-    connector = db.session.get(Connector, request.connector_id) if request.connector_id else None
+    connector_id = request.connector_id or 0
+    connector = db.session.get(Connector, connector_id) if 0 < connector_id <= MAX_ID else None
     if connector is None:
         raise ValidationFailed({"connector_id": ["Choose a connector."]})
     try:
@@ -217,7 +219,7 @@ def remember_choices(actor: User, connector: Connector, ticket: Ticket) -> None:
 
 
 def get_ticket(ticket_id: int) -> Ticket:
-    ticket = db.session.get(Ticket, ticket_id)
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id <= MAX_ID else None
     if ticket is None:
         raise NotFound("There is no ticket with this id.")
     return ticket
@@ -226,7 +228,9 @@ def get_ticket(ticket_id: int) -> Ticket:
 def tickets_query(connector_id: int | None = None, status: str = ""):
     query = select(Ticket).options(selectinload(Ticket.created_by)).order_by(Ticket.id.desc())
     if connector_id:
-        query = query.where(Ticket.connector_id == connector_id)
+        # An id past the column's range matches nothing (SQLite would raise on it).
+        in_range = 0 < connector_id <= MAX_ID
+        query = query.where(Ticket.connector_id == connector_id if in_range else false())
     if status in STATUSES:
         query = query.where(Ticket.status == status)
     return query

@@ -6,6 +6,7 @@ from webapp.extensions import db
 from webapp.services import audit_log
 from webapp.web.access import admin_required
 from webapp.web.audit import bp
+from webapp.web.paging import page_number
 
 
 @bp.route("/audit")
@@ -14,7 +15,7 @@ def index():
     filters = audit_log.AuditFilters.from_args(request.args)
     pagination = db.paginate(
         audit_log.entries_query(filters),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

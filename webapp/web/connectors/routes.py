@@ -16,6 +16,7 @@ from webapp.systems import params_schema
 from webapp.web.access import admin_required
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
+from webapp.web.paging import page_number
 from webapp.web.users.forms import ConfirmForm
 
 
@@ -37,7 +38,7 @@ def index():
     system_id = request.args.get("system", "")
     pagination = db.paginate(
         service.connectors_query(search, system_id),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

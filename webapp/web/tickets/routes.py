@@ -11,6 +11,7 @@ from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
+from webapp.web.paging import page_number
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
 from webapp.web.users.forms import ConfirmForm
@@ -87,7 +88,7 @@ def index():
     status = request.args.get("status", "")
     pagination = db.paginate(
         service.tickets_query(connector_id, status),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

@@ -1,0 +1,107 @@
+"""Ticket endpoints over the ticket service: create (stored, then delivered), list, read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from webapp.api import bp
+from webapp.api.auth import api_user
+from webapp.api.bodies import json_object
+from webapp.api.connectors import ROUTE
+from webapp.extensions import db
+from webapp.models import Ticket
+from webapp.services import delivery
+from webapp.services import tickets as service
+from webapp.services.errors import ValidationFailed
+from webapp.web.paging import page_number
+
+TEXT_KEYS = ("title", "description", "category", "idempotency_key")
+
+
+def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "connector": {"id": ticket.connector_id, "name": ticket.connector_name},
+        "system": ticket.system_id,
+        "status": ticket.status,
+        "title": ticket.title,
+        "final_title": ticket.final_title,
+        "description": ticket.description,
+        "category": ticket.category,
+        "label": ticket.label,
+        "target": ticket.target,
+        "fields": ticket.fields or {},
+        "external_key": ticket.external_key,
+        "external_url": ticket.external_url,
+        "last_error": ticket.last_error,
+        "attempts": ticket.attempts,
+        "created_at": ticket.created_at.isoformat(),
+        "sent_at": ticket.sent_at.isoformat() if ticket.sent_at else None,
+        "created_by": ticket.created_by.email if ticket.created_by else None,
+    }
+
+
+def ticket_request(body: dict[str, Any]) -> service.TicketRequest:
+    """The body as the ticket service's input; type errors get the usual 400 shape."""
+    errors: dict[str, list[str]] = {}
+    connector = body.get("connector")
+    connector_id = connector.get("id") if isinstance(connector, dict) else connector
+    if not isinstance(connector_id, int) or isinstance(connector_id, bool):
+        errors["connector"] = ['Give the connector as {"id": <connector id>}.']
+    for key in TEXT_KEYS:
+        if body.get(key) is not None and not isinstance(body[key], str):
+            errors[key] = ["Enter text."]
+    if not isinstance(body.get("fields", {}), dict):
+        errors["fields"] = ["Give the fields as a JSON object."]
+    if errors:
+        raise ValidationFailed(errors)
+    key = body.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
+    return service.TicketRequest(
+        connector_id=connector_id,
+        title=body.get("title") or "",
+        description=body.get("description") or "",
+        category=body.get("category") or "",
+        fields=body.get("fields") or {},
+        submission_token=key[:64],
+    )
+
+
+@bp.post("/tickets/", **ROUTE)
+def create_ticket():
+    """201 with the ticket after one delivery attempt; 200 with the earlier ticket when
+    the idempotency key was used before."""
+    try:
+        ticket, is_new = service.create_ticket(api_user(), ticket_request(json_object()))
+    except ValidationFailed as error:
+        # The service names the connector "connector_id"; the body calls it "connector".
+        errors = {("connector" if k == "connector_id" else k): v for k, v in error.errors.items()}
+        raise ValidationFailed(errors) from None
+    if is_new:
+        ticket = delivery.deliver(ticket.id, api_user())
+    return ticket_to_dict(ticket), 201 if is_new else 200
+
+
+@bp.get("/tickets/", **ROUTE)
+def list_tickets():
+    query = service.tickets_query(
+        request.args.get("connector", type=int), request.args.get("status", "")
+    )
+    page = db.paginate(
+        query,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return {
+        "results": [ticket_to_dict(t) for t in page.items],
+        "count": page.total,
+        "page": page.page,
+        "pages": page.pages,
+    }
+
+
+@bp.get("/tickets/<int:ticket_id>/", **ROUTE)
+def get_ticket(ticket_id: int):
+    return ticket_to_dict(service.get_ticket(ticket_id))
