@@ -25,7 +25,9 @@ def plugin_app(app_config, monkeypatch):
     monkeypatch.setattr(registry_module, "entry_points", entry_points)
     app = create_app(app_config)
     app.test_client_class = FormClient
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # its own engine: left open, PostgreSQL connections leak
 
 
 def test_plugin_system_appears_in_the_picker_and_its_form_works(app, plugin_app, admin):

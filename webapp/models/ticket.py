@@ -68,6 +68,8 @@ class Ticket(db.Model):
     external_key: Mapped[str | None] = mapped_column(String(100))
     external_url: Mapped[str | None] = mapped_column(String(1000))
     last_error: Mapped[str | None] = mapped_column(String(1000))
+    #: The tracker's complaints about single fields (e.g. Jira's "errors"), by field name.
+    tracker_errors: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: Set when an attempt may have created the issue: look for the marker first.
     needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False)

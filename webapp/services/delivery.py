@@ -173,7 +173,7 @@ def _attempt(
 def _record_success(ticket, connector, issue: CreatedIssue, outcome: str, started: float) -> None:
     ticket.status, ticket.sent_at, ticket.needs_lookup = SENT, utcnow(), False
     ticket.external_key, ticket.external_url = issue.key, issue.url
-    ticket.last_error, ticket.next_attempt_at = None, None
+    ticket.last_error, ticket.next_attempt_at, ticket.tracker_errors = None, None, None
     message = "Found the issue an earlier attempt created." if outcome == "found" else None
     _attempt(ticket, outcome, started, message)
     _feed_health(connector, ok=True, message=f"Ticket {issue.key} delivered.")
@@ -181,6 +181,7 @@ def _record_success(ticket, connector, issue: CreatedIssue, outcome: str, starte
 
 def _record_failure(ticket, connector, failure: DeliveryFailed, started: float) -> None:
     ticket.status, ticket.last_error = FAILED, failure.message[:1000]
+    ticket.tracker_errors = failure.field_errors or None
     ticket.needs_lookup = ticket.needs_lookup or failure.ambiguous
     automatic = failure.retryable and ticket.attempts + 1 < MAX_AUTOMATIC_ATTEMPTS
     ticket.next_attempt_at = utcnow() + backoff(ticket.attempts + 1) if automatic else None

@@ -117,6 +117,8 @@ def _category(connector: Connector, name: str) -> ConnectorCategory | None:
 
 
 def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]]:
+    """Check a request; errors are keyed title, description, category, connector_id or
+    fields.<name>."""
     errors: dict[str, list[str]] = {}
     connector_id = request.connector_id or 0
     connector = db.session.get(Connector, connector_id) if 0 < connector_id <= MAX_ID else None
@@ -216,6 +218,29 @@ def remember_choices(actor: User, connector: Connector, ticket: Ticket) -> None:
         "category": ticket.category or "",
         "fields": per_system,
     }
+
+
+def revise_ticket(actor: User | None, ticket: Ticket, request: TicketRequest) -> Ticket:
+    """Change what an undelivered ticket says (say after the tracker refused a field)."""
+    if ticket.status not in (PENDING, FAILED):
+        raise ServiceError("Only pending or failed tickets can be edited.")
+    request.connector_id = ticket.connector_id
+    connector, system, fields = _validate(request)
+    category = _category(connector, request.category) if request.category else None
+    ticket.target = fields.pop("target", None)
+    ticket.title, ticket.description, ticket.fields = (
+        request.title.strip(),
+        request.description,
+        fields,
+    )
+    ticket.category = category.name if category else None
+    ticket.label = category.label if category else None
+    ticket.label_colour = category.colour if category else None
+    ticket.final_title = final_title(connector, system, ticket)
+    ticket.tracker_errors, ticket.updated_at = None, utcnow()
+    audit.record("ticket.edit", actor, ticket)
+    db.session.commit()
+    return ticket
 
 
 def get_ticket(ticket_id: int) -> Ticket:

@@ -42,9 +42,7 @@ def check_new_password(password: str) -> None:
         raise ServiceError("This password is too common.", field="password")
 
 
-def create_user(
-    email: str, password: str, role: str = "admin", actor: User | None = None
-) -> User:
+def create_user(email: str, password: str, role: str = "admin", actor: User | None = None) -> User:
     """Create an active user; the e-mail must not be taken (case-insensitively).
 
     ``actor`` is the administrator adding the user (None: the command line or set-up).

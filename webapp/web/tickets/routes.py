@@ -76,6 +76,8 @@ def new():
             ticket = delivery.deliver(ticket.id, actor())
             category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", "Ticket saved."))
             flash(message.format(error=ticket.last_error or ""), category)
+            if ticket.tracker_errors:  # the tracker named fields: fix them where they are
+                return redirect(url_for("tickets.edit", ticket_id=ticket.id))
             return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     return render_template(
         "tickets/new.html", connectors=connectors, connector=connector, system=system, form=form
@@ -136,3 +138,42 @@ def discard(ticket_id: int):
         else:
             flash("Ticket discarded: it will not be delivered.", "info")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
+def edit(ticket_id: int):
+    """Fix what the tracker refused, next to the field it named, then send again."""
+    ticket = service.get_ticket(ticket_id)
+    connector = ticket.connector
+    if connector is None or ticket.status not in ("pending", "failed"):
+        flash("Only undelivered tickets whose connector still exists can be edited.", "warning")
+        return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    system = get_system(connector.system_id)
+    schema = service.ticket_schema(system, service.needs_target(connector, system))
+    form = ticket_form_class(schema)(
+        data={
+            "connector_id": str(connector.id),
+            "title": ticket.title,
+            "description": ticket.description,
+            "category": ticket.category or "",
+            **initial_fields(schema, {**ticket.fields, "target": ticket.target}),
+        }
+    )
+    form.set_categories(connector)
+    if form.validate_on_submit():
+        try:
+            service.revise_ticket(actor(), ticket, form.request())
+        except (ValidationFailed, ServiceError) as error:
+            form.add_errors(getattr(error, "errors", {"": [error.message]}))
+        else:
+            ticket = delivery.retry(actor(), ticket)
+            category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", "Retried."))
+            flash(message.format(error=ticket.last_error or ""), category)
+            if ticket.tracker_errors:
+                return redirect(url_for("tickets.edit", ticket_id=ticket.id))
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    elif request.method == "GET" and ticket.tracker_errors:
+        form.add_errors(ticket.tracker_errors)
+    return render_template(
+        "tickets/edit.html", ticket=ticket, connector=connector, system=system, form=form
+    )
