@@ -17,14 +17,16 @@ from webapp.extensions import db
 @contextlib.contextmanager
 def bench_app(**config) -> Iterator[Flask]:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-            "SECRET_KEY": "bench",
-            "CONNECTOR_SECRETS_KEY": Fernet.generate_key().decode(),
-            "INSTANCE_PATH": tmp,
-            "WTF_CSRF_ENABLED": False,
-            **config,
-        })
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "SECRET_KEY": "bench",
+                "CONNECTOR_SECRETS_KEY": Fernet.generate_key().decode(),
+                "INSTANCE_PATH": tmp,
+                "WTF_CSRF_ENABLED": False,
+                **config,
+            }
+        )
         with app.app_context():
             db.create_all()
             yield app

@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet
 from tests.factories import ADMIN_EMAIL, PASSWORD, make_user
 from tests.support.client import FormClient
 from tests.support.database import choose_database_url, create_schema, empty_tables
+from tests.support.fake_trackers import fake_gitlab
 from webapp import create_app
 from webapp.extensions import db
 
@@ -50,6 +51,13 @@ def client(app) -> FormClient:
     """Unlike pytest-flask's client, this one does not preserve request contexts, so each
     request gets its own context (see FormClient)."""
     return app.test_client()
+
+
+@pytest.fixture
+def gitlab():
+    """A fake GitLab on a loopback port (see tests/support/fake_trackers.py)."""
+    with fake_gitlab() as fake:
+        yield fake
 
 
 @pytest.fixture

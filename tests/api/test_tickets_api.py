@@ -3,22 +3,6 @@
 import pytest
 
 from tests.factories import make_connector
-from tests.fakes import FakeGitLab
-from tests.support.connector_data import GITLAB_TOKEN
-
-PROJECT = {
-    "group/project": {
-        "id": 7,
-        "issues_enabled": True,
-        "permissions": {"project_access": {"access_level": 30}},
-    }
-}
-
-
-@pytest.fixture
-def gitlab():
-    with FakeGitLab(token=GITLAB_TOKEN, projects=PROJECT) as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from tests.factories import make_connector, make_user
 from tests.fakes import FakeGitLab, HangingServer
 from tests.support.connector_data import FORM_PARAMS, GITLAB_TOKEN
+from tests.support.fake_trackers import fake_gitlab
 from webapp.extensions import db
 from webapp.models import AuditEntry
 
@@ -15,17 +16,8 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def gitlab():
-    with FakeGitLab(
-        token=GITLAB_TOKEN,
-        projects={
-            "group/project": {
-                "id": 7,
-                "issues_enabled": True,
-                "permissions": {"project_access": {"access_level": 30}},
-            }
-        },
-        echo_credentials_in_errors=True,
-    ) as fake:
+    """This fake echoes the credentials it gets in its errors: they must never show."""
+    with fake_gitlab(echo_credentials_in_errors=True) as fake:
         yield fake
 
 

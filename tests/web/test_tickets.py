@@ -6,26 +6,10 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import make_connector
-from tests.fakes import FakeGitLab
-from tests.support.connector_data import GITLAB_TOKEN
 from webapp.extensions import db
 from webapp.models import Connector, Ticket
 from webapp.models.base import utcnow
 from webapp.services.connectors import ConnectorChanges, update_connector
-
-PROJECT = {
-    "group/project": {
-        "id": 7,
-        "issues_enabled": True,
-        "permissions": {"project_access": {"access_level": 30}},
-    }
-}
-
-
-@pytest.fixture
-def gitlab():
-    with FakeGitLab(token=GITLAB_TOKEN, projects=PROJECT) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -261,23 +245,36 @@ def test_no_usable_connector_shows_an_empty_state(admin_client):
 def test_field_the_tracker_refuses_is_shown_next_to_it_and_can_be_fixed(admin_client):
     from tests.fakes import FakeJira
 
-    with FakeJira(users={"ops@example.com": "SECRET-jira-api-token-5d6e7f"},
-                  projects={"OPS": {"name": "Operations"}}) as jira:
-        connector = make_connector("jira", name="Jira", issue_tracker_server=jira.host_port,
-                                   issue_tracker_method="http")
+    with FakeJira(
+        users={"ops@example.com": "SECRET-jira-api-token-5d6e7f"},
+        projects={"OPS": {"name": "Operations"}},
+    ) as jira:
+        connector = make_connector(
+            "jira", name="Jira", issue_tracker_server=jira.host_port, issue_tracker_method="http"
+        )
         token = form_token(admin_client, connector.id)
-        response = admin_client.submit(f"/tickets/new?connector={connector.id}", {
-            "connector_id": str(connector.id), "submission_token": token, "title": "Broken VPN",
-            "description": "Since Monday.", "issue_type": "Nonsense",
-        })
+        response = admin_client.submit(
+            f"/tickets/new?connector={connector.id}",
+            {
+                "connector_id": str(connector.id),
+                "submission_token": token,
+                "title": "Broken VPN",
+                "description": "Since Monday.",
+                "issue_type": "Nonsense",
+            },
+        )
         ticket = db.session.scalar(db.select(Ticket))
         assert response.headers["Location"] == f"/tickets/{ticket.id}/edit"
         page = admin_client.get(f"/tickets/{ticket.id}/edit").get_data(as_text=True)
         issue_type_block = page.split('data-field="issue_type"')[1].split("</div>\n  </div>")[0]
         assert "invalid-feedback" in issue_type_block
         assert 'value="Broken VPN"' in page and "Since Monday." in page
-        fixed = {"connector_id": str(connector.id), "title": "Broken VPN",
-                 "description": "Since Monday.", "issue_type": "Task"}
+        fixed = {
+            "connector_id": str(connector.id),
+            "title": "Broken VPN",
+            "description": "Since Monday.",
+            "issue_type": "Task",
+        }
         admin_client.submit(f"/tickets/{ticket.id}/edit", fixed)
         db.session.refresh(ticket)
         assert ticket.status == "sent" and ticket.external_key.startswith("OPS-")
