@@ -279,3 +279,14 @@ def test_field_the_tracker_refuses_is_shown_next_to_it_and_can_be_fixed(admin_cl
         db.session.refresh(ticket)
         assert ticket.status == "sent" and ticket.external_key.startswith("OPS-")
         assert len(jira.issues) == 1
+
+
+def test_connector_whose_secret_cannot_be_decrypted_is_refused(app, admin_client, connector):
+    from cryptography.fernet import Fernet
+
+    token = form_token(admin_client, connector.id)
+    app.config["CONNECTOR_SECRETS_KEY"] = Fernet.generate_key().decode()
+    page = submit_ticket(admin_client, connector, token=token).get_data(as_text=True)
+    assert "stored secret cannot be decrypted" in page
+    assert "The one I use is too small." in page
+    assert db.session.scalar(db.select(Ticket)) is None
