@@ -36,6 +36,7 @@ ACCESS: dict[str, str] = {
     "tickets.detail": LOGIN,
     "tickets.retry": LOGIN,
     "tickets.discard": LOGIN,
+    "tickets.edit": LOGIN,
     "users.account": LOGIN,
     "users.create_token": LOGIN,
     "users.revoke_token": LOGIN,
@@ -52,6 +53,9 @@ ACCESS: dict[str, str] = {
     "api.test_saved_connector": TOKEN,
     "api.test_unsaved_connector": TOKEN,
     "api.list_systems": TOKEN,
+    "api.list_tickets": TOKEN,
+    "api.get_ticket": TOKEN,
+    "api.create_ticket": TOKEN,
 }
 
 
