@@ -8,6 +8,7 @@ Each app gets its own limiter, so in-memory counters belong to one app and vanis
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 
 EXTENSION_KEY = "connector_desk_limiter"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,18 +53,33 @@ def _blocked(*counters: tuple[RateLimitItem, tuple[str, ...]]) -> Blocked | None
     if not limiter.enabled:
         return None
     waits = []
-    for item, keys in counters:
-        if not limiter.limiter.test(item, *keys):
-            reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
-            waits.append(max(1, math.ceil(reset_at - time.time())))
+    try:
+        for item, keys in counters:
+            if not limiter.limiter.test(item, *keys):
+                reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
+                waits.append(max(1, math.ceil(reset_at - time.time())))
+    except Exception:  # the storage (Redis) is down: logged loudly, see _storage_down
+        _storage_down()
+        return None
     return Blocked(max(waits)) if waits else None
 
 
 def _hit(*counters: tuple[RateLimitItem, tuple[str, ...]]) -> None:
     limiter: Limiter = current_app.extensions[EXTENSION_KEY]
-    if limiter.enabled:
+    if not limiter.enabled:
+        return
+    try:
         for item, keys in counters:
             limiter.limiter.hit(item, *keys)
+    except Exception:  # the storage (Redis) is down: logged loudly, see _storage_down
+        _storage_down()
+
+
+def _storage_down() -> None:
+    """Fail open: while the counter storage is unreachable, people can still log in (a
+    locked-out admin team is worse than a few minutes without brute-force limits), and
+    every such request logs an error with the cause so the outage is seen."""
+    logger.error("Rate-limit storage unreachable; login limits are not enforced", exc_info=True)
 
 
 def _login_counters(email: str, address: str | None):
