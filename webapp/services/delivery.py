@@ -22,6 +22,7 @@ from webapp.services.connection_tests import outbound_settings
 from webapp.services.errors import ServiceError
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
 from webapp.services.systems import get_system
+from webapp.services.tickets import mark_label_synced
 from webapp.trackers.tickets import (
     CreatedIssue,
     DeliveryFailed,
@@ -44,11 +45,13 @@ def backoff(attempts: int) -> timedelta:
     )
 
 
+def _abandoned(now: datetime):
+    """Tickets a worker claimed and never finished (it crashed or was killed)."""
+    return and_(Ticket.status == SENDING, Ticket.claimed_until < now)
+
+
 def _claimable(now: datetime):
-    return or_(
-        Ticket.status.in_((PENDING, FAILED)),
-        and_(Ticket.status == SENDING, Ticket.claimed_until < now),
-    )
+    return or_(Ticket.status.in_((PENDING, FAILED)), _abandoned(now))
 
 
 def claim(ticket_id: int, now: datetime | None = None) -> bool:
@@ -146,8 +149,7 @@ def _ensure_category_label(ticket, connector, system, secrets, settings) -> None
         [(ticket.label, ticket.label_colour or category.colour)],
         ticket.target,
     )
-    if outcome.status in ("created", "exists"):
-        category.label_synced_at = utcnow()
+    mark_label_synced(category, outcome)
 
 
 def _attempt(
@@ -230,7 +232,7 @@ def claim_due(limit: int, now: datetime | None = None) -> list[int]:
     now = now or utcnow()
     due = or_(
         and_(Ticket.status.in_((PENDING, FAILED)), Ticket.next_attempt_at <= now),
-        and_(Ticket.status == SENDING, Ticket.claimed_until < now),
+        _abandoned(now),
     )
     ids = list(
         db.session.scalars(
@@ -247,14 +249,13 @@ def claim_due(limit: int, now: datetime | None = None) -> list[int]:
 
 
 def _claim_in_transaction(ticket_id: int, now: datetime) -> bool:
-    crashed = and_(Ticket.status == SENDING, Ticket.claimed_until < now)
     result = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket_id, _claimable(now))
         .values(
             status=SENDING,
             claimed_until=now + LEASE,
-            needs_lookup=or_(Ticket.needs_lookup, crashed),
+            needs_lookup=or_(Ticket.needs_lookup, _abandoned(now)),
         )
         .execution_options(synchronize_session=False)
     )

@@ -22,11 +22,13 @@ from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, UNDELIVERED
 from webapp.services import audit
+from webapp.services.connection_tests import outbound_settings
 from webapp.services.connectors import MAX_ID
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
-from webapp.services.secrets import secrets_readable
+from webapp.services.secrets import connector_secrets, secrets_readable
 from webapp.services.systems import get_system
 from webapp.systems import System, render_title, validate_params
+from webapp.trackers.tickets import LabelOutcome, ensure_labels
 
 TITLE_MAX = 255
 DESCRIPTION_MAX = 20_000
@@ -160,8 +162,6 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
         if existing is not None:
             return existing, False
     connector, system, fields = _validate(request)
-    category = _category(connector, request.category) if request.category else None
-    target = fields.pop("target", None)
     ticket = Ticket(
         connector_id=connector.id,
         connector_name=connector.name,
@@ -169,17 +169,11 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
         submission_token=request.submission_token or new_submission_token(),
         marker=MARKER_PREFIX + token_source.token_hex(12),
         status=PENDING,
-        title=request.title.strip(),
         final_title="",
-        description=request.description or "",
-        category=category.name if category else None,
-        label=category.label if category else None,
-        label_colour=category.colour if category else None,
-        target=target,
-        fields=fields,
         next_attempt_at=utcnow(),
         created_by_id=actor.id if actor else None,
     )
+    _set_content(ticket, connector, request, fields)
     db.session.add(ticket)
     try:
         db.session.flush()
@@ -197,6 +191,22 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
     audit.record("ticket.create", actor, ticket, connector_id=connector.id)
     db.session.commit()
     return ticket, True
+
+
+def _set_content(
+    ticket: Ticket, connector: Connector, request: TicketRequest, fields: dict[str, Any]
+) -> None:
+    """What the ticket says, from a validated request (new or revised)."""
+    category = _category(connector, request.category) if request.category else None
+    ticket.target = fields.pop("target", None)
+    ticket.title, ticket.description, ticket.fields = (
+        request.title.strip(),
+        request.description or "",
+        fields,
+    )
+    ticket.category = category.name if category else None
+    ticket.label = category.label if category else None
+    ticket.label_colour = category.colour if category else None
 
 
 def final_title(connector: Connector, system: System, ticket: Ticket) -> str:
@@ -226,16 +236,7 @@ def revise_ticket(actor: User | None, ticket: Ticket, request: TicketRequest) ->
         raise ServiceError("Only pending or failed tickets can be edited.")
     request.connector_id = ticket.connector_id
     connector, system, fields = _validate(request)
-    category = _category(connector, request.category) if request.category else None
-    ticket.target = fields.pop("target", None)
-    ticket.title, ticket.description, ticket.fields = (
-        request.title.strip(),
-        request.description,
-        fields,
-    )
-    ticket.category = category.name if category else None
-    ticket.label = category.label if category else None
-    ticket.label_colour = category.colour if category else None
+    _set_content(ticket, connector, request, fields)
     ticket.final_title = final_title(connector, system, ticket)
     ticket.tracker_errors, ticket.updated_at = None, utcnow()
     audit.record("ticket.edit", actor, ticket)
@@ -281,12 +282,14 @@ def discard(actor: User | None, ticket: Ticket) -> None:
     db.session.commit()
 
 
+def mark_label_synced(category: ConnectorCategory, outcome: LabelOutcome) -> None:
+    """A label that was created, or found there, needs no creating before its next use."""
+    if outcome.status in ("created", "exists"):
+        category.label_synced_at = utcnow()
+
+
 def sync_labels(actor: User | None, connector: Connector):
     """Create every missing category label on the tracker; report each label's outcome."""
-    from webapp.services.connection_tests import outbound_settings
-    from webapp.services.secrets import connector_secrets
-    from webapp.trackers.tickets import ensure_labels
-
     check_usable(connector)
     system = get_system(connector.system_id)
     rows = [(c.label, c.colour) for c in connector.categories]
@@ -298,8 +301,7 @@ def sync_labels(actor: User | None, connector: Connector):
         else []
     )
     for category, outcome in zip(connector.categories, outcomes, strict=True):
-        if outcome.status in ("created", "exists"):
-            category.label_synced_at = utcnow()
+        mark_label_synced(category, outcome)
     audit.record(
         "connector.sync_labels", actor, connector, outcomes={o.name: o.status for o in outcomes}
     )

@@ -40,6 +40,12 @@ def admin_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def current_actor() -> User:
+    """The logged-in user as a plain object, for services and audit entries (a proxy
+    would be stored as-is by Flask-Login and SQLAlchemy)."""
+    return current_user._get_current_object()
+
+
 def is_public(app: Flask, endpoint: str | None) -> bool:
     if endpoint is None or endpoint == "static":
         return True

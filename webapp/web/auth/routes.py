@@ -9,7 +9,7 @@ from webapp.services import setup as setup_service
 from webapp.services.errors import ServiceError
 from webapp.services.logins import TooManyAttempts, log_in, record_logout
 from webapp.services.users import create_user
-from webapp.web.access import public
+from webapp.web.access import current_actor, public
 from webapp.web.auth import bp
 from webapp.web.auth.forms import LoginForm, SetupForm
 
@@ -50,7 +50,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    record_logout(current_user._get_current_object())
+    record_logout(current_actor())
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

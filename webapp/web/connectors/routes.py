@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.services import connectors as service
@@ -13,15 +12,11 @@ from webapp.services.systems import get_system, registry
 from webapp.services.tickets import sync_labels as sync_category_labels
 from webapp.services.tickets import undelivered_count
 from webapp.systems import params_schema
-from webapp.web.access import admin_required
+from webapp.web.access import admin_required, current_actor
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
 from webapp.web.paging import page_number
 from webapp.web.users.forms import ConfirmForm
-
-
-def actor():
-    return current_user._get_current_object()
 
 
 def render_form(form, system, connector, mode: str, **extra):
@@ -64,7 +59,7 @@ def new(system_id: str):
     form = connector_form_class(system)()
     if form.validate_on_submit():
         try:
-            connector = service.create_connector(actor(), system.id, form.changes())
+            connector = service.create_connector(current_actor(), system.id, form.changes())
         except ValidationFailed as error:
             form.add_errors(error.errors)
         else:
@@ -94,7 +89,7 @@ def edit(connector_id: int):
     form = form_class(data=initial_data(connector, system))
     if form.validate_on_submit():
         try:
-            service.update_connector(actor(), connector, form.changes())
+            service.update_connector(current_actor(), connector, form.changes())
         except service.StaleEdit as error:
             flash(error.message, "warning")
             form = form_class(formdata=None, data=initial_data(connector, system))
@@ -118,7 +113,10 @@ def clone(connector_id: int):
         changes.expected_version = None
         try:
             connector = service.create_connector(
-                actor(), system.id, changes, clone_of=source if form.copy_secrets.data else None
+                current_actor(),
+                system.id,
+                changes,
+                clone_of=source if form.copy_secrets.data else None,
             )
         except ValidationFailed as error:
             form.add_errors(error.errors)
@@ -136,7 +134,7 @@ def delete(connector_id: int):
     if form.validate_on_submit():
         name = connector.name
         try:
-            service.delete_connector(actor(), connector)
+            service.delete_connector(current_actor(), connector)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
@@ -155,7 +153,7 @@ def delete(connector_id: int):
 def toggle_disabled(connector_id: int):
     connector = service.get_connector(connector_id)
     if ConfirmForm().validate_on_submit():
-        service.set_disabled(actor(), connector, not connector.disabled)
+        service.set_disabled(current_actor(), connector, not connector.disabled)
         state = "disabled" if connector.disabled else "enabled"
         flash(f"Connector “{connector.name}” {state}.", "success")
     return redirect(url_for("connectors.detail", connector_id=connector.id))
@@ -173,7 +171,7 @@ def sync_labels(connector_id: int):
     outcomes, error = [], None
     if ConfirmForm().validate_on_submit():
         try:
-            outcomes = sync_category_labels(actor(), connector)
+            outcomes = sync_category_labels(current_actor(), connector)
         except ServiceError as failure:
             error = failure.message
         if not outcomes and error is None:

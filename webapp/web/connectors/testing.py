@@ -15,10 +15,10 @@ from webapp.services.errors import ValidationFailed
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system
 from webapp.systems import System
-from webapp.web.access import admin_required
+from webapp.web.access import admin_required, current_actor
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import ConnectorForm, connector_form_class
-from webapp.web.connectors.routes import actor, render_form
+from webapp.web.connectors.routes import render_form
 from webapp.web.users.forms import ConfirmForm
 
 
@@ -47,7 +47,7 @@ def test_form_values(
     result, errors = None, {}
     try:
         result = connection_tests.test_unsaved(
-            actor(),
+            current_actor(),
             system.id,
             changes.name,
             changes.params,
@@ -95,7 +95,7 @@ def test_clone(connector_id: int):
 @bp.route("/connectors/<int:connector_id>/test", methods=["POST"])
 def test_saved(connector_id: int):
     connector = service.get_connector(connector_id)
-    result = connection_tests.test_saved(actor(), connector)
+    result = connection_tests.test_saved(current_actor(), connector)
     if is_htmx():
         if request.headers.get("HX-Target", "").startswith("health-"):
             return render_template("connectors/_health_cell.html", connector=connector)

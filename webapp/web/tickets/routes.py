@@ -11,6 +11,7 @@ from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
+from webapp.web.access import current_actor
 from webapp.web.paging import page_number
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
@@ -26,14 +27,34 @@ DELIVERED_MESSAGES = {
 }
 
 
-def actor():
-    return current_user._get_current_object()
-
-
 def choose_connector(connectors):
     wanted = request.values.get("connector", type=int) or request.form.get("connector_id", type=int)
     wanted = wanted or (current_user.ticket_defaults or {}).get("connector_id")
     return next((c for c in connectors if c.id == wanted), connectors[0] if connectors else None)
+
+
+def ticket_form(connector, data_for):
+    """The connector's ticket form; ``data_for(system, schema)`` gives its starting values."""
+    system = get_system(connector.system_id)
+    schema = service.ticket_schema(system, service.needs_target(connector, system))
+    form = ticket_form_class(schema)(
+        data={"connector_id": str(connector.id), **data_for(system, schema)}
+    )
+    form.set_categories(connector)
+    return system, form
+
+
+def flash_delivery(ticket, default: str) -> None:
+    category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", default))
+    flash(message.format(error=ticket.last_error or ""), category)
+
+
+def page_after_delivery(ticket, default: str):
+    """Where a delivery from a form lands: the fields to fix, or the ticket."""
+    flash_delivery(ticket, default)
+    if ticket.tracker_errors:  # the tracker named fields: fix them where they are
+        return redirect(url_for("tickets.edit", ticket_id=ticket.id))
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -42,43 +63,37 @@ def new():
     connector = choose_connector(connectors)
     if connector is None:
         return render_template("tickets/new.html", connectors=[], connector=None, form=None)
-    system = get_system(connector.system_id)
-    schema = service.ticket_schema(system, service.needs_target(connector, system))
-    form_class = ticket_form_class(schema)
     remembered = current_user.ticket_defaults or {}
-    defaults = {
-        **service.ticket_field_defaults(connector, system),
-        **(remembered.get("fields") or {}).get(system.id, {}),
-    }
     same_connector = remembered.get("connector_id") == connector.id
-    form = form_class(
-        data={
-            "connector_id": str(connector.id),
+
+    def starting_values(system, schema):
+        defaults = {
+            **service.ticket_field_defaults(connector, system),
+            **(remembered.get("fields") or {}).get(connector.system_id, {}),
+        }
+        return {
             "submission_token": service.new_submission_token(),
             "category": remembered.get("category", "") if same_connector else "",
             **initial_fields(schema, defaults),
         }
-    )
-    form.set_categories(connector)
+
+    system, form = ticket_form(connector, starting_values)
     if (
         request.method == "POST"
         and request.form.get("connector_id") == str(connector.id)
         and form.validate_on_submit()
     ):
         try:
-            ticket, is_new = service.create_ticket(actor(), form.request())
+            ticket, is_new = service.create_ticket(current_actor(), form.request())
         except ValidationFailed as error:
             form.add_errors(error.errors)
         else:
             if not is_new:
                 flash("This form was already submitted; here is the ticket it created.", "info")
                 return redirect(url_for("tickets.detail", ticket_id=ticket.id))
-            ticket = delivery.deliver(ticket.id, actor())
-            category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", "Ticket saved."))
-            flash(message.format(error=ticket.last_error or ""), category)
-            if ticket.tracker_errors:  # the tracker named fields: fix them where they are
-                return redirect(url_for("tickets.edit", ticket_id=ticket.id))
-            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+            return page_after_delivery(
+                delivery.deliver(ticket.id, current_actor()), "Ticket saved."
+            )
     return render_template(
         "tickets/new.html", connectors=connectors, connector=connector, system=system, form=form
     )
@@ -118,12 +133,11 @@ def retry(ticket_id: int):
     ticket = service.get_ticket(ticket_id)
     if ConfirmForm().validate_on_submit():
         try:
-            ticket = delivery.retry(actor(), ticket)
+            ticket = delivery.retry(current_actor(), ticket)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", "Retried."))
-            flash(message.format(error=ticket.last_error or ""), category)
+            flash_delivery(ticket, "Retried.")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
@@ -132,7 +146,7 @@ def discard(ticket_id: int):
     ticket = service.get_ticket(ticket_id)
     if ConfirmForm().validate_on_submit():
         try:
-            service.discard(actor(), ticket)
+            service.discard(current_actor(), ticket)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
@@ -148,30 +162,22 @@ def edit(ticket_id: int):
     if connector is None or ticket.status not in ("pending", "failed"):
         flash("Only undelivered tickets whose connector still exists can be edited.", "warning")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
-    system = get_system(connector.system_id)
-    schema = service.ticket_schema(system, service.needs_target(connector, system))
-    form = ticket_form_class(schema)(
-        data={
-            "connector_id": str(connector.id),
+    system, form = ticket_form(
+        connector,
+        lambda system, schema: {
             "title": ticket.title,
             "description": ticket.description,
             "category": ticket.category or "",
             **initial_fields(schema, {**ticket.fields, "target": ticket.target}),
-        }
+        },
     )
-    form.set_categories(connector)
     if form.validate_on_submit():
         try:
-            service.revise_ticket(actor(), ticket, form.request())
+            service.revise_ticket(current_actor(), ticket, form.request())
         except (ValidationFailed, ServiceError) as error:
             form.add_errors(getattr(error, "errors", {"": [error.message]}))
         else:
-            ticket = delivery.retry(actor(), ticket)
-            category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", "Retried."))
-            flash(message.format(error=ticket.last_error or ""), category)
-            if ticket.tracker_errors:
-                return redirect(url_for("tickets.edit", ticket_id=ticket.id))
-            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+            return page_after_delivery(delivery.retry(current_actor(), ticket), "Retried.")
     elif request.method == "GET" and ticket.tracker_errors:
         form.add_errors(ticket.tracker_errors)
     return render_template(

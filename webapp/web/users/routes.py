@@ -8,7 +8,7 @@ from webapp.models import User
 from webapp.services import tokens as token_service
 from webapp.services import users as user_service
 from webapp.services.errors import ServiceError
-from webapp.web.access import admin_required
+from webapp.web.access import admin_required, current_actor
 from webapp.web.users import bp
 from webapp.web.users.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, NewUserForm
 
@@ -20,8 +20,10 @@ def index():
     if form.validate_on_submit():
         try:
             user = user_service.create_user(
-                form.email.data, form.password.data, form.role.data,
-                actor=current_user._get_current_object(),
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                actor=current_actor(),
             )
         except ServiceError as error:
             getattr(form, error.field or "email").errors.append(error.message)
@@ -39,7 +41,7 @@ def toggle_active(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            user_service.set_active(current_user._get_current_object(), user, not user.active)
+            user_service.set_active(current_actor(), user, not user.active)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
@@ -52,7 +54,7 @@ def toggle_active(user_id: int):
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_actor()
         try:
             user_service.change_password(user, form.current_password.data, form.password.data)
         except ServiceError as error:
@@ -80,7 +82,7 @@ def create_token():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return render_account(token_form=form), 400
-    user = current_user._get_current_object()
+    user = current_actor()
     try:
         _, key = token_service.create_token(user, user, form.name.data, form.expires_in_days.data)
     except ServiceError as error:
@@ -93,7 +95,7 @@ def create_token():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_actor()
         token = token_service.get_token(token_id, owner=user)
         token_service.revoke_token(user, token)
         flash(f"Token “{token.name}” revoked.", "success")
