@@ -32,10 +32,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings_from_environment(app.instance_path))
     app.config.update(config)
 
-    from webapp import api, commands, extensions, log_redaction, web
+    from webapp import api, commands, extensions, log_redaction, observability, web
     from webapp.services import systems
 
     log_redaction.init_app(app)
+    observability.init_app(app)  # before the login guard: every request gets an id
     extensions.init_app(app)
     systems.init_app(app)
     web.init_app(app)

@@ -77,6 +77,11 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).
         "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),
         "PROXY_FIX_X_PROTO": env_int("PROXY_FIX_X_PROTO", 0),
+        # Who may read /metrics: these networks, or anyone sending the bearer token.
+        "METRICS_ALLOW_NETWORKS": os.environ.get("METRICS_ALLOW_NETWORKS", "127.0.0.0/8,::1/128"),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # "text" (default) or "json": one JSON object per log line, with the request id.
+        "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
     }
 
 

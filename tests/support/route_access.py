@@ -14,6 +14,7 @@ ACCESS: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.setup": PUBLIC,
     "health.healthz": PUBLIC,
+    "metrics.metrics": PUBLIC,  # guarded by network / token instead (tests/test_metrics.py)
     "api.openapi_document": PUBLIC,
     "auth.logout": LOGIN,
     "dashboard.index": LOGIN,

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from webapp.web import errors, health, security_headers, templating
+    from webapp.web import errors, health, metrics, security_headers, templating
     from webapp.web.audit import bp as audit_bp
     from webapp.web.auth import bp as auth_bp
     from webapp.web.connectors import bp as connectors_bp
@@ -12,7 +12,16 @@ def init_app(app: Flask) -> None:
     from webapp.web.tickets import bp as tickets_bp
     from webapp.web.users import bp as users_bp
 
-    blueprints = (auth_bp, dashboard_bp, connectors_bp, tickets_bp, users_bp, audit_bp, health.bp)
+    blueprints = (
+        auth_bp,
+        dashboard_bp,
+        connectors_bp,
+        tickets_bp,
+        users_bp,
+        audit_bp,
+        health.bp,
+        metrics.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -1,0 +1,83 @@
+"""The production server: gunicorn with gunicorn.conf.py serves the app, and /metrics adds
+up what every worker counted (Prometheus multiprocess mode)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.live_server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+HEALTHZ_COUNT = "connector_desk_http_request_duration_seconds_count"
+
+
+def healthz_requests_counted(text: str) -> float:
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == HEALTHZ_COUNT and sample.labels.get("endpoint") == "health.healthz"
+    )
+
+
+def test_gunicorn_serves_with_two_workers_and_metrics_add_up_across_them(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/prod.db",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "LOG_FORMAT": "json",
+    }
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "webapp", "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "-c", "gunicorn.conf.py"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{base}/healthz", timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                assert server.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        before = healthz_requests_counted(requests.get(f"{base}/metrics", timeout=5).text)
+        # New connections each time, so both workers answer some of them.
+        for _ in range(40):
+            reply = requests.get(f"{base}/healthz", timeout=5, headers={"Connection": "close"})
+            assert reply.status_code == 200
+            assert reply.headers["X-Request-ID"]
+        metrics = requests.get(f"{base}/metrics", timeout=5)
+        assert metrics.status_code == 200
+        # Whichever worker answered each of the 40, all of them are counted.
+        assert healthz_requests_counted(metrics.text) - before == 40
+        pids = {p.name.split("_")[-1] for p in (tmp_path / "metrics").glob("*.db")}
+        assert len(pids) >= 2, f"expected files from two workers, got {pids}"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert '"request_id": "' in output  # the JSON access log names each request
