@@ -28,9 +28,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check webapp tests
+	$(BIN)/ruff check webapp tests benchmarks
 
+# The load tool comes from Debian (installed when missing; needs root, as in CI).
 bench: $(VENV)/.installed-test
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m benchmarks
 
 clean:

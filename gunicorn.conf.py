@@ -20,7 +20,7 @@ keepalive = 5
 # Recycle workers now and then, so a slow leak never takes an instance down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
 max_requests_jitter = 200
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
 if (os.environ.get("LOG_FORMAT") or "").strip().lower() == "json":
     access_log_format = (
