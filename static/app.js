@@ -38,6 +38,33 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// Connector forms: a test result replaces the errors of an earlier save. Fields filled in
+// since then lose their stale "required" marks; fields the test found invalid are marked
+// as the server would mark them on a full page.
+function showTestErrors(form, result) {
+  const summary = document.getElementById("form-errors");
+  if (summary) summary.replaceChildren();
+  for (const stale of form.querySelectorAll(".invalid-feedback")) stale.remove();
+  for (const control of form.querySelectorAll(".is-invalid")) control.classList.remove("is-invalid");
+  for (const line of result.querySelectorAll("[data-error-field]")) {
+    const control = form.querySelector(`[name="${CSS.escape(line.dataset.errorField)}"]`);
+    if (!control) continue;
+    control.classList.add("is-invalid");
+    const feedback = document.createElement("div");
+    feedback.className = "invalid-feedback d-block";
+    feedback.textContent = line.dataset.errorMessage;
+    const wrapper = control.closest("[data-field]") || control.parentElement;
+    const help = wrapper.querySelector(".form-text");
+    wrapper.insertBefore(feedback, help && help.parentElement === wrapper ? help : null);
+  }
+}
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  const form = target.id === "check-result" ? target.closest("form.connector-form") : null;
+  if (form) showTestErrors(form, target);
+});
+
 // Ticket form: switching connector reloads the form for that connector's system, and the
 // title preview follows the connector's title format as the admin types.
 document.addEventListener("DOMContentLoaded", () => {

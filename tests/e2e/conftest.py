@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import FakeJira
 from tests.support.live_server import LiveServer
+
+JIRA_USER = "ops@example.com"
+JIRA_E2E_TOKEN = "SECRET-jira-token-e2e"
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS = [
@@ -60,15 +64,29 @@ def live_server(app):
     server.stop()
 
 
+#: Run a test twice: in a normal browser, and with JavaScript off (every button must work).
+js_on_and_off = pytest.mark.parametrize("page", [True, False], indirect=True, ids=["js", "no-js"])
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
+def page(browser, live_server, request):
+    javascript = getattr(request, "param", True)  # False: see js_on_and_off
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
     page = context.new_page()
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.console_errors = console_errors
     yield page
     context.close()
+
+
+@pytest.fixture
+def jira():
+    """A fake Jira Cloud with one user and one project."""
+    with FakeJira(
+        users={JIRA_USER: JIRA_E2E_TOKEN}, projects={"OPS": {"name": "Operations"}}
+    ) as fake:
+        yield fake
 
 
 @pytest.fixture

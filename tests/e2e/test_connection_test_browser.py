@@ -1,18 +1,8 @@
 """Test connection in a real browser: htmx shows the staged result under the button."""
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_connectors_browser import log_in
-from tests.fakes import FakeJira
-
-
-@pytest.fixture
-def jira():
-    with FakeJira(
-        users={"ops@example.com": "SECRET-jira-token-e2e"}, projects={"OPS": {"name": "Operations"}}
-    ) as fake:
-        yield fake
 
 
 def fill_jira_form(page, jira, password):

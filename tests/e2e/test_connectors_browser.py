@@ -6,9 +6,9 @@ from tests.factories import ADMIN_EMAIL, PASSWORD
 from tests.support.connector_data import GITLAB_TOKEN, JIRA_PASSWORD
 
 
-def log_in(page):
+def log_in(page, email=ADMIN_EMAIL):
     page.goto("/login")
-    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator(".alert-success")).to_contain_text("You are logged in.")

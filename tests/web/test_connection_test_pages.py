@@ -1,6 +1,7 @@
 """Test connection from the forms, the detail page, the list and the CLI, against fake trackers."""
 
 import json
+import re
 
 import pytest
 
@@ -42,8 +43,6 @@ def fake_connector(fake, **changes):
 
 
 def stage_statuses(page: str) -> dict[str, str]:
-    import re
-
     return dict(re.findall(r'data-stage="(\w+)" data-status="(\w+)"', page))
 
 
@@ -80,7 +79,13 @@ def test_without_javascript_the_form_comes_back_with_the_result(admin_client, gi
     )
     assert "<html" in page and 'value="Fake GitLab"' in page
     assert "Connection works." in page
-    assert GITLAB_TOKEN not in page
+    # The form saves to the save URL, and the token typed a moment ago is in its input
+    # (only there), so "Create connector" on this page saves what was tested.
+    assert 'action="/connectors/new/gitlab"' in page
+    assert page.count(GITLAB_TOKEN) == 1
+    (token_input,) = re.findall(r'<input[^>]*name="issue_tracker_api_token"[^>]*>', page)
+    assert 'type="password"' in token_input and f'value="{GITLAB_TOKEN}"' in token_input
+    assert "Type it again" not in page
 
 
 def test_invalid_values_are_listed_instead_of_testing(admin_client, gitlab):
@@ -172,7 +177,20 @@ def test_inaccessible_and_disabled_connectors_are_not_contacted(admin_client, gi
         as_text=True
     )
     assert "This connector is disabled" in page
+    assert "data-stage" not in page  # no rows of "skipped" stages: nothing was tried
     assert gitlab.requests == []
+
+
+def test_saved_test_sends_the_new_badge_and_last_check_out_of_band(admin_client, gitlab):
+    connector = fake_connector(gitlab)
+    gitlab.token = "rotated-elsewhere"
+    page = admin_client.submit(f"/connectors/{connector.id}/test", headers=HTMX).get_data(
+        as_text=True
+    )
+    (badge,) = re.findall(r'<span id="detail-health" hx-swap-oob="true">.*?</span>', page, re.S)
+    assert "failing: authenticate" in badge
+    (last_check,) = re.findall(r'<p[^>]*id="last-check"[^>]*>.*?</p>', page, re.S)
+    assert 'hx-swap-oob="true"' in last_check and "never" not in last_check
 
 
 def test_cli_tests_connectors_and_exits_non_zero_on_failure(app, runner, gitlab):

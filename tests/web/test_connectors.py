@@ -120,6 +120,24 @@ def test_disable_and_enable_a_connector(admin_client):
     assert not connector.disabled
 
 
+def test_enable_and_disable_buttons_never_do_the_opposite_from_a_stale_page(admin_client):
+    connector = make_connector("github", name="Pausable")
+    admin_client.submit(f"/connectors/{connector.id}/disabled", {"disabled": "0"})
+    assert not connector.disabled  # already enabled (say, in another tab): stays enabled
+    admin_client.submit(f"/connectors/{connector.id}/disabled", {"disabled": "1"})
+    admin_client.submit(f"/connectors/{connector.id}/disabled", {"disabled": "1"})
+    assert connector.disabled
+
+
+def test_enable_from_the_list_returns_to_the_list_but_never_off_site(admin_client):
+    connector = make_connector("github", name="Pausable")
+    url = f"/connectors/{connector.id}/disabled"
+    response = admin_client.submit(url, {"disabled": "1", "next": "/connectors/?q=Pau"})
+    assert response.headers["Location"] == "/connectors/?q=Pau"
+    response = admin_client.submit(url, {"disabled": "0", "next": "//evil.example/"})
+    assert "evil" not in response.headers["Location"]
+
+
 def test_list_searches_filters_and_paginates(admin_client, app):
     app.config["PER_PAGE"] = 2
     for index in range(3):

@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms import (
     Field as WTField,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
 from webapp.models import Connector
 from webapp.services.connectors import ConnectorChanges
@@ -68,11 +68,20 @@ class ConnectorForm(FlaskForm):
     categories = FieldList(FormField(CategoryRow), label="Ticket categories")
 
     system: System  # set on each generated subclass
+    secrets_kept = False  # typed secrets are rendered back (see keep_typed_secrets)
 
     def pad_categories(self, blank_rows: int = 2) -> None:
         """Offer a few empty rows to add categories without JavaScript."""
         for _ in range(blank_rows):
             self.categories.append_entry()
+
+    def keep_typed_secrets(self) -> None:
+        """Render secret inputs with the value just submitted (never a stored one), for
+        pages whose next step is saving the same values: the test result without JS."""
+        self.secrets_kept = True
+        for spec in self.system.fields:
+            if spec.secret:
+                self[spec.name].widget = PasswordInput(hide_value=False)
 
     @property
     def param_specs(self) -> tuple[Field, ...]:

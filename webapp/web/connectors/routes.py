@@ -13,6 +13,7 @@ from webapp.services.tickets import sync_labels as sync_category_labels
 from webapp.services.tickets import undelivered_count
 from webapp.systems import params_schema
 from webapp.web.access import admin_required, current_actor
+from webapp.web.auth.routes import safe_next_url
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
 from webapp.web.paging import page_number
@@ -151,11 +152,19 @@ def delete(connector_id: int):
 @bp.route("/connectors/<int:connector_id>/disabled", methods=["POST"])
 @admin_required
 def toggle_disabled(connector_id: int):
+    """Disable or enable; the buttons send the state they ask for, so a button on a
+    stale page (the connector changed meanwhile) never does the opposite of its label."""
     connector = service.get_connector(connector_id)
     if ConfirmForm().validate_on_submit():
-        service.set_disabled(current_actor(), connector, not connector.disabled)
+        wanted = {"1": True, "0": False}.get(request.form.get("disabled", ""))
+        if wanted is None:
+            wanted = not connector.disabled
+        if wanted != connector.disabled:
+            service.set_disabled(current_actor(), connector, wanted)
         state = "disabled" if connector.disabled else "enabled"
         flash(f"Connector “{connector.name}” {state}.", "success")
+    if request.form.get("next"):
+        return redirect(safe_next_url(request.form["next"]))
     return redirect(url_for("connectors.detail", connector_id=connector.id))
 
 

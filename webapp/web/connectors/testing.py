@@ -26,13 +26,14 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def error_lines(system: System, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(label, message) pairs for validation errors shown beside a test result."""
+def error_lines(system: System, errors: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(form field name, label, message) for validation errors shown beside a test
+    result; static/app.js marks the named fields, replacing errors of an earlier save."""
     lines = []
     for key, messages in errors.items():
         name = key.removeprefix("params.")
         label = system.field(name).label if system.has_field(name) else name.capitalize()
-        lines.extend((label, message) for message in messages)
+        lines.extend((name.replace(".", "-"), label, message) for message in messages)
     return lines
 
 
@@ -57,13 +58,23 @@ def test_form_values(
         )
     except ValidationFailed as error:
         errors = error.errors
+    lines = error_lines(system, errors)
     if is_htmx():
-        return render_template(
-            "connectors/_check_result.html", result=result, errors=error_lines(system, errors)
-        )
+        return render_template("connectors/_check_result.html", result=result, errors=lines)
     form.add_errors(errors)
+    # Saving from this page must send what was typed, so typed secrets go back into the
+    # form (blank ones stay blank: a stored secret is never put in the page).
+    form.keep_typed_secrets()
     secrets_ok = connector is None or secrets_readable(connector)
-    return render_form(form, system, connector, mode, secrets_ok=secrets_ok, check_result=result)
+    return render_form(
+        form,
+        system,
+        connector,
+        mode,
+        secrets_ok=secrets_ok,
+        check_result=result,
+        check_errors=lines,
+    )
 
 
 @bp.route("/connectors/new/<system_id>/test", methods=["POST"])
@@ -99,7 +110,8 @@ def test_saved(connector_id: int):
     if is_htmx():
         if request.headers.get("HX-Target", "").startswith("health-"):
             return render_template("connectors/_health_cell.html", connector=connector)
-        return render_template("connectors/_check_result.html", result=result, errors=[])
+        # The result, and out-of-band the header badge and "Last check" it changed.
+        return render_template("connectors/_saved_check.html", result=result, connector=connector)
     return render_template(
         "connectors/detail.html",
         connector=connector,
