@@ -124,9 +124,7 @@ def test_an_abandoned_claim_counts_as_an_attempt_and_makes_the_next_one_look_fir
     assert lookups, "the marker was looked up before the issue was created"
 
 
-def test_a_worker_keeps_renewing_its_lease_while_a_slow_tracker_works(
-    app, connector, slow_gitlab
-):
+def test_a_worker_keeps_renewing_its_lease_while_a_slow_tracker_works(app, connector, slow_gitlab):
     app.config["DELIVERY_LEASE_SECONDS"] = 0.6
     app.config["DELIVERY_BATCH_SIZE"] = 3
     ids = [new_ticket(connector, f"Ticket {n}") for n in range(3)]

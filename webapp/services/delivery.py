@@ -66,7 +66,8 @@ class Claim:
 
 def lease() -> timedelta:
     """How long a claim holds without renewal (the DELIVERY_LEASE_SECONDS setting)."""
-    return timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
+    # A floor keeps a mistyped 0 from making the lease keeper spin.
+    return timedelta(seconds=max(float(current_app.config["DELIVERY_LEASE_SECONDS"]), 0.1))
 
 
 def batch_size() -> int:
