@@ -108,3 +108,33 @@ def test_test_apps_do_not_start_the_embedded_worker_unless_asked(app):
     assert app.testing and app.config["EMBEDDED_WORKER"] in (True, False)
     app.config["EMBEDDED_WORKER"] = True
     assert start_embedded_worker(app) is None
+
+
+def submit(client, connector, title: str) -> str:
+    page = client.get(f"/tickets/new?connector={connector.id}").get_data(as_text=True)
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.submit(
+        f"/tickets/new?connector={connector.id}",
+        {"connector_id": str(connector.id), "submission_token": token, "title": title},
+        follow_redirects=True,
+    )
+    return response.get_data(as_text=True)
+
+
+def test_the_failure_message_promises_an_automatic_retry_only_when_one_will_come(
+    admin_client, gitlab
+):
+    connector = make_connector(
+        "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
+    gitlab.fail_next(503, times=5)
+    page = submit(admin_client, connector, "No worker yet")
+    assert "No delivery worker is running to retry it automatically: use Retry." in page
+    assert "retried automatically, or" not in page
+    beat(EMBEDDED, 10.0)
+    page = submit(admin_client, connector, "A worker runs")
+    assert "It will be retried automatically, or use Retry." in page
+    gitlab._faults.clear()
+    gitlab.fail_next(403, times=1, method="POST")  # refused: retrying would not help
+    page = submit(admin_client, connector, "Refused")
+    assert "It will not be retried automatically: fix the cause, then use Retry." in page

@@ -159,6 +159,14 @@ def worker_state(now: datetime | None = None) -> WorkerState:
     return WorkerState(latest.seen_at, bool(running), latest.interval_seconds)
 
 
+def retry_plan(ticket: Ticket) -> str:
+    """How a failed ticket gets its next attempt: "automatic" (a worker runs), "no-worker"
+    (it is scheduled, but no worker has run lately) or "manual" (not scheduled)."""
+    if ticket.next_attempt_at is None:
+        return "manual"
+    return "automatic" if worker_state().running else "no-worker"
+
+
 @dataclass(frozen=True)
 class NextAttempt:
     """When a ticket's next automatic attempt is due and, once overdue, why it is late.
