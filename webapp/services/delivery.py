@@ -98,20 +98,23 @@ def claim(ticket_id: int, now: datetime | None = None) -> Claim | None:
 
 
 def renew(claims: list[Claim], now: datetime | None = None) -> set[int]:
-    """Extend the leases of the claims that are still current; return their ticket ids."""
+    """Extend the leases of the claims that are still current; return their ticket ids.
+
+    One transaction per ticket: renewing never holds one ticket's lock while it waits for
+    another's (no deadlock with a worker recording its result).
+    """
     until = (now or utcnow()) + lease()
-    held = {
-        claim.ticket_id
-        for claim in claims
-        if db.session.execute(
+    held = set()
+    for claimed in claims:
+        result = db.session.execute(
             update(Ticket)
-            .where(*_current(claim))
+            .where(*_current(claimed))
             .values(claimed_until=until)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    }
-    db.session.commit()
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            held.add(claimed.ticket_id)
     return held
 
 
