@@ -53,3 +53,20 @@ def test_debug_is_off_unless_asked_for(tmp_path, monkeypatch):
     assert app.debug is False
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert settings_from_environment(str(tmp_path))["DEBUG"] is True
+
+
+def test_delivery_settings_have_defaults_and_come_from_the_environment(tmp_path, monkeypatch):
+    clear_key_env(monkeypatch)
+    for name in ("DELIVERY_LEASE_SECONDS", "DELIVERY_BATCH_SIZE", "EMBEDDED_WORKER"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = settings_from_environment(str(tmp_path))
+    assert defaults["DELIVERY_LEASE_SECONDS"] == 120.0
+    assert defaults["DELIVERY_BATCH_SIZE"] == 5
+    assert defaults["EMBEDDED_WORKER"] is True
+    monkeypatch.setenv("DELIVERY_LEASE_SECONDS", "30")
+    monkeypatch.setenv("DELIVERY_BATCH_SIZE", "2")
+    monkeypatch.setenv("EMBEDDED_WORKER", "0")
+    settings = settings_from_environment(str(tmp_path))
+    assert settings["DELIVERY_LEASE_SECONDS"] == 30.0
+    assert settings["DELIVERY_BATCH_SIZE"] == 2
+    assert settings["EMBEDDED_WORKER"] is False

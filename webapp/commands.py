@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import click
 from flask import Flask, current_app
@@ -18,7 +17,7 @@ from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
 from webapp.services.connection_tests import test_many
 from webapp.services.connectors import connectors_query
-from webapp.services.delivery import deliver_due
+from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
 from webapp.services.errors import ServiceError
 from webapp.services.secrets import rotate_all
 from webapp.services.users import create_user
@@ -63,12 +62,22 @@ def setup_url_command(base_url: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
-    """Serve the dashboard (development server), explaining first-run set-up."""
+    """Serve the dashboard (development server), explaining first-run set-up.
+
+    Also delivers due tickets from a background thread (EMBEDDED_WORKER=0 turns it off).
+    """
     app = current_app._get_current_object()
     print_setup_hint(f"http://{host}:{port}")
+    worker = start_embedded_worker(app)
+    if worker is not None:
+        click.echo(f"Delivering due tickets every {worker.interval:g} s (EMBEDDED_WORKER=0: off)")
     click.echo(f"Connector Desk is serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    # Flask's app.run() refuses to run inside a CLI command, so serve with werkzeug.
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=app.debug)
+    try:
+        # Flask's app.run() refuses to run inside a CLI command, so serve with werkzeug.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=app.debug)
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 secrets_cli = AppGroup("secrets", help="Manage the encryption of connector secrets.")
@@ -190,21 +199,33 @@ tickets_cli = AppGroup("tickets", help="Deliver stored tickets.")
 
 @tickets_cli.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep running, delivering due tickets as they come.")
-@click.option("--interval", default=10.0, show_default=True, help="Seconds between passes.")
-@click.option("--limit", default=50, show_default=True, help="Tickets claimed per pass.")
+@click.option(
+    "--interval", type=float, default=None, help="Seconds between passes (default: setting)."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Tickets claimed at once (default: setting).",
+)
 @click.option("--max-passes", type=int, default=None, hidden=True)
-def deliver_tickets_command(loop: bool, interval: float, limit: int, max_passes: int | None):
+def deliver_tickets_command(
+    loop: bool, interval: float | None, limit: int | None, max_passes: int | None
+):
     """Deliver pending and failed tickets that are due (several workers may run at once)."""
-    passes = 0
-    while True:
-        handled = deliver_due(limit)
-        for ticket in handled:
-            where = ticket.external_key or ticket.last_error
-            click.echo(f"ticket {ticket.id}: {ticket.status} ({where})")
-        passes += 1
-        if not loop or (max_passes is not None and passes >= max_passes):
-            break
-        time.sleep(interval)
+
+    def report(ticket) -> None:
+        where = ticket.external_key or ticket.last_error
+        click.echo(f"ticket {ticket.id}: {ticket.status} ({where})")
+
+    run_worker(
+        COMMAND,
+        interval or current_app.config["DELIVERY_INTERVAL_SECONDS"],
+        limit,
+        loop=loop,
+        max_passes=max_passes,
+        report=report,
+    )
 
 
 def init_app(app: Flask) -> None:

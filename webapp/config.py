@@ -74,6 +74,12 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "API_TOKEN_RATE_LIMIT_ADDRESS": (
             os.environ.get("API_TOKEN_RATE_LIMIT_ADDRESS") or "20 per minute"
         ),
+        # Ticket delivery: a claim's lease (renewed while the worker works), tickets
+        # claimed at once, seconds between passes, and the worker inside `flask serve`.
+        "DELIVERY_LEASE_SECONDS": env_float("DELIVERY_LEASE_SECONDS", 120.0),
+        "DELIVERY_BATCH_SIZE": env_int("DELIVERY_BATCH_SIZE", 5),
+        "DELIVERY_INTERVAL_SECONDS": env_float("DELIVERY_INTERVAL_SECONDS", 10.0),
+        "EMBEDDED_WORKER": env_flag("EMBEDDED_WORKER", True),
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).
         "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),
         "PROXY_FIX_X_PROTO": env_int("PROXY_FIX_X_PROTO", 0),

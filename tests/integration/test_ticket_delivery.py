@@ -9,8 +9,9 @@ from tests.factories import make_connector
 from tests.fakes import FakeGitLab
 from tests.support.connector_data import GITLAB_TOKEN
 from tests.support.database import is_postgres
+from tests.support.fake_trackers import GITLAB_PROJECT_ID, fake_gitlab
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import DeliveryAttempt, Ticket
 from webapp.services.delivery import deliver_due
 from webapp.services.tickets import TicketRequest, create_ticket
 
@@ -57,6 +58,49 @@ def test_two_workers_deliver_100_tickets_each_exactly_once(app, database_url):
     assert delivered[0] and delivered[1], "both workers should have taken a share"
     tickets = db.session.scalars(db.select(Ticket)).all()
     assert all(ticket.status == "sent" and ticket.attempts == 1 for ticket in tickets)
+
+
+@pytest.mark.postgres_only
+def test_lease_shorter_than_a_slow_batch_still_gives_one_issue_per_ticket(app, database_url):
+    """Issue 11.2: a slow tracker and a batch that outlives the lease. The worker renews its
+    lease while it works, so the other worker never re-claims a ticket being sent."""
+    if not is_postgres(database_url):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): on SQLite one worker is enough")
+    app.config.update(DELIVERY_LEASE_SECONDS=1.0, DELIVERY_BATCH_SIZE=4)
+    with fake_gitlab(create_seconds=0.4) as gitlab:  # a batch takes 1.6 s
+        connector = make_connector(
+            "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+        )
+        for number in range(16):
+            create_ticket(None, TicketRequest(connector.id, f"Ticket {number}"))
+        errors: list[BaseException] = []
+
+        def worker(start_after: float) -> None:
+            try:
+                threading.Event().wait(start_after)
+                with app.app_context():
+                    while deliver_due():
+                        pass
+                    db.session.remove()
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        # The second worker starts after the first worker's first lease would have run out.
+        threads = [threading.Thread(target=worker, args=(delay,)) for delay in (0, 1.2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        titles = [issue["title"] for issue in gitlab.issues[GITLAB_PROJECT_ID]]
+    db.session.expire_all()
+    tickets = db.session.scalars(db.select(Ticket)).all()
+    assert sorted(titles) == sorted(ticket.final_title for ticket in tickets)
+    assert len(set(titles)) == 16
+    assert all(ticket.status == "sent" for ticket in tickets)
+    attempts = db.session.scalars(db.select(DeliveryAttempt)).all()
+    assert [attempt.outcome for attempt in attempts] == ["sent"] * 16
+    assert all(ticket.attempts == 1 for ticket in tickets)
 
 
 def test_ticket_from_the_form_appears_in_the_real_rt_queue(admin_client, rt_server):

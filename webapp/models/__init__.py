@@ -3,7 +3,7 @@
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
 from webapp.models.connector import Connector
-from webapp.models.ticket import ConnectorCategory, DeliveryAttempt, Ticket
+from webapp.models.ticket import ConnectorCategory, DeliveryAttempt, DeliveryWorker, Ticket
 from webapp.models.user import User
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Connector",
     "ConnectorCategory",
     "DeliveryAttempt",
+    "DeliveryWorker",
     "Ticket",
     "User",
 ]

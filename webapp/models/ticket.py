@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -75,6 +75,9 @@ class Ticket(db.Model):
     needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The fencing token: +1 on every claim, so a worker whose lease ran out (and whose
+    #: ticket someone else claimed since) can tell, and records nothing.
+    claim_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -101,9 +104,27 @@ class DeliveryAttempt(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    #: sent, found (the marker showed an earlier attempt had worked), failed, ambiguous
+    #: sent, found (the marker showed an earlier attempt had worked), failed, ambiguous,
+    #: abandoned (the worker that claimed it stopped before it reported back)
     outcome: Mapped[str] = mapped_column(String(20))
     message: Mapped[str | None] = mapped_column(String(1000))
     http_status: Mapped[int | None] = mapped_column(Integer)
 
     ticket: Mapped[Ticket] = relationship(back_populates="delivery_attempts")
+
+
+class DeliveryWorker(db.Model):
+    """A process that delivers due tickets, and when it last did: its heartbeat.
+
+    Pages use it to tell *why* a ticket is overdue (no worker running since …).
+    """
+
+    __tablename__ = "delivery_workers"
+
+    #: host:pid and how it runs ("embedded" in `flask serve`, or the "command" worker).
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Seconds between its passes: how soon it is late.
+    interval_seconds: Mapped[float] = mapped_column(Float, default=10.0)

@@ -4,13 +4,23 @@ A delivery first *claims* the ticket with a conditional UPDATE (pending/failed â
 sending), so two workers, or a worker and a "Retry" click, cannot send the same ticket.
 Workers pick due tickets with ``SELECT â€¦ FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
 ignores the locking clause, and the conditional claim still holds there.
+
+A claim is a *lease* (``DELIVERY_LEASE_SECONDS``) that a thread of the worker renews
+while it works, so a slow tracker never lets it run out under a live worker; only a
+worker that died (or froze) loses its tickets to the next one. Each claim carries a
+*claim number* (a fencing token): a worker records its result only while its number is
+still the ticket's, so a worker whose lease ran out cannot overwrite the newer attempt.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from webapp.extensions import db
@@ -32,11 +42,37 @@ from webapp.trackers.tickets import (
     find_issue,
 )
 
-LEASE = timedelta(minutes=5)
+logger = logging.getLogger(__name__)
+
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 MAX_AUTOMATIC_ATTEMPTS = 10
 FAILURES_FOR_UNHEALTHY = 2
+
+
+ABANDONED_MESSAGE = (
+    "The worker that claimed this ticket stopped before it reported back (its lease ran "
+    "out); it may have reached the tracker, so the reference is looked up before sending."
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one ticket: which ticket, and the claim number it got."""
+
+    ticket_id: int
+    number: int
+
+
+def lease() -> timedelta:
+    """How long a claim holds without renewal (the DELIVERY_LEASE_SECONDS setting)."""
+    # A floor keeps a mistyped 0 from making the lease keeper spin.
+    return timedelta(seconds=max(float(current_app.config["DELIVERY_LEASE_SECONDS"]), 0.1))
+
+
+def batch_size() -> int:
+    """Tickets a worker claims at once (the DELIVERY_BATCH_SIZE setting)."""
+    return max(int(current_app.config["DELIVERY_BATCH_SIZE"]), 1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,12 +86,8 @@ def _abandoned(now: datetime):
     return and_(Ticket.status == SENDING, Ticket.claimed_until < now)
 
 
-def _claimable(now: datetime):
-    return or_(Ticket.status.in_((PENDING, FAILED)), _abandoned(now))
-
-
-def claim(ticket_id: int, now: datetime | None = None) -> bool:
-    """Atomically take the ticket for delivery; False if someone else has it (or it is done).
+def claim(ticket_id: int, now: datetime | None = None) -> Claim | None:
+    """Atomically take the ticket for delivery; None if someone else has it (or it is done).
 
     A ticket left ``sending`` by a crashed worker is claimable once its lease runs out,
     and then needs a marker lookup before anything is created.
@@ -63,6 +95,81 @@ def claim(ticket_id: int, now: datetime | None = None) -> bool:
     claimed = _claim_in_transaction(ticket_id, now or utcnow())
     db.session.commit()
     return claimed
+
+
+def renew(claims: list[Claim], now: datetime | None = None) -> set[int]:
+    """Extend the leases of the claims that are still current; return their ticket ids.
+
+    One transaction per ticket: renewing never holds one ticket's lock while it waits for
+    another's (no deadlock with a worker recording its result).
+    """
+    until = (now or utcnow()) + lease()
+    held = set()
+    for claimed in claims:
+        result = db.session.execute(
+            update(Ticket)
+            .where(*_current(claimed))
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            held.add(claimed.ticket_id)
+    return held
+
+
+def _current(claim: Claim) -> tuple:
+    """The ticket is still being sent under this claim (nobody claimed it since)."""
+    return (
+        Ticket.id == claim.ticket_id,
+        Ticket.claim_number == claim.number,
+        Ticket.status == SENDING,
+    )
+
+
+class LeaseKeeper:
+    """Renews a worker's claims from a background thread while the worker works on them.
+
+    Use as a context manager around the work; ``release`` a ticket once it is recorded.
+    """
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self._app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self._claims = {claim.ticket_id: claim for claim in claims}
+        self._every = lease().total_seconds() / 3
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join(timeout=30)
+
+    def release(self, ticket_id: int) -> None:
+        with self._lock:
+            self._claims.pop(ticket_id, None)
+
+    def _run(self) -> None:
+        with self._app.app_context():
+            try:
+                while not self._done.wait(self._every):
+                    with self._lock:
+                        claims = list(self._claims.values())
+                    try:
+                        held = renew(claims)
+                    except Exception:  # the next round may work; the fence still holds
+                        db.session.rollback()
+                        logger.exception("Could not renew the leases of tickets being sent")
+                        continue
+                    for claim in claims:
+                        if claim.ticket_id not in held:
+                            self.release(claim.ticket_id)
+            finally:
+                db.session.remove()
 
 
 def body_of(ticket: Ticket) -> str:
@@ -87,25 +194,75 @@ def draft_of(ticket: Ticket) -> IssueDraft:
 
 def deliver(ticket_id: int, actor: User | None = None) -> Ticket:
     """Claim and deliver one ticket now (the form and the Retry button use this)."""
-    if claim(ticket_id):
-        deliver_claimed(db.session.get(Ticket, ticket_id), actor)
+    claimed = claim(ticket_id)
+    if claimed is not None:
+        with LeaseKeeper([claimed]):
+            deliver_claimed(claimed, actor)
     ticket = db.session.get(Ticket, ticket_id)
     db.session.refresh(ticket)
     return ticket
 
 
-def deliver_claimed(ticket: Ticket, actor: User | None = None) -> None:
+def deliver_claimed(claimed: Claim, actor: User | None = None) -> bool:
+    """Send a claimed ticket and record the outcome, if the claim is still current.
+
+    Returns False, recording nothing, when another worker claimed the ticket since (this
+    worker's lease ran out): that worker's attempt is the one the ticket shows.
+    """
+    if not renew([claimed]):
+        return _lost(claimed, "before sending")
+    ticket = db.session.get(Ticket, claimed.ticket_id)
     started = time.monotonic()
     connector = ticket.connector
     try:
         issue, outcome = _send(ticket, connector)
     except DeliveryFailed as failure:
-        _record_failure(ticket, connector, failure, started)
+        issue, outcome, problem = None, "failed", failure
     else:
-        _record_success(ticket, connector, issue, outcome, started)
-    if actor is not None:
-        audit.record("ticket.deliver", actor, ticket, status=ticket.status)
-    db.session.commit()
+        problem = None
+    try:
+        if not _fence(claimed):
+            db.session.rollback()
+            where = f"with issue {issue.key}" if issue else "with a failure"
+            return _lost(claimed, f"after the tracker answered {where}")
+        db.session.refresh(ticket)  # exact values: nobody can change the row until commit
+        if problem is not None:
+            _record_failure(ticket, connector, problem, started)
+        else:
+            _record_success(ticket, connector, issue, outcome, started)
+        if actor is not None:
+            audit.record("ticket.deliver", actor, ticket, status=ticket.status)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()  # never hold the row lock the lease keeper waits for
+        raise
+    return True
+
+
+def _fence(claimed: Claim) -> bool:
+    """Lock the ticket for recording if this claim is still current (a fencing check).
+
+    The UPDATE holds the row (PostgreSQL) or the database (SQLite) until commit, so no
+    claim can slip in between this check and the recorded result.
+    """
+    result = db.session.execute(
+        update(Ticket)
+        .where(*_current(claimed))
+        .values(claimed_until=utcnow() + lease())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _lost(claimed: Claim, when: str) -> bool:
+    logger.warning(
+        "Ticket %s: claim %s is no longer current %s; recording nothing (a newer claim "
+        "delivers it)",
+        claimed.ticket_id,
+        claimed.number,
+        when,
+    )
+    return False
 
 
 def _send(ticket: Ticket, connector: Connector | None) -> tuple[CreatedIssue, str]:
@@ -227,7 +384,7 @@ def _feed_health(connector: Connector | None, ok: bool, message: str) -> None:
     db.session.expire(connector)
 
 
-def claim_due(limit: int, now: datetime | None = None) -> list[int]:
+def claim_due(limit: int, now: datetime | None = None) -> list[Claim]:
     """Claim up to ``limit`` due tickets for this worker."""
     now = now or utcnow()
     due = or_(
@@ -243,32 +400,60 @@ def claim_due(limit: int, now: datetime | None = None) -> list[int]:
             .with_for_update(skip_locked=True)
         )
     )
-    claimed = [ticket_id for ticket_id in ids if _claim_in_transaction(ticket_id, now)]
+    claims = [c for ticket_id in ids if (c := _claim_in_transaction(ticket_id, now))]
     db.session.commit()
-    return claimed
+    return claims
 
 
-def _claim_in_transaction(ticket_id: int, now: datetime) -> bool:
+def _claim_in_transaction(ticket_id: int, now: datetime) -> Claim | None:
+    """Take the ticket (next claim number); an abandoned claim counts as an attempt.
+
+    A worker that let its lease run out may have reached the tracker, like a timed-out
+    request: the attempt is recorded as such and the marker is looked up before sending.
+    """
+    values = {
+        "status": SENDING,
+        "claimed_until": now + lease(),
+        "claim_number": Ticket.claim_number + 1,
+    }
+    abandoned = _update_ticket(
+        ticket_id,
+        _abandoned(now),
+        values | {"needs_lookup": True, "attempts": Ticket.attempts + 1},
+    )
+    if abandoned:
+        db.session.add(
+            DeliveryAttempt(ticket_id=ticket_id, outcome="abandoned", message=ABANDONED_MESSAGE)
+        )
+    elif not _update_ticket(ticket_id, Ticket.status.in_((PENDING, FAILED)), values):
+        return None
+    number = db.session.scalar(select(Ticket.claim_number).where(Ticket.id == ticket_id))
+    return Claim(ticket_id, number)
+
+
+def _update_ticket(ticket_id: int, condition, values: dict) -> bool:
     result = db.session.execute(
         update(Ticket)
-        .where(Ticket.id == ticket_id, _claimable(now))
-        .values(
-            status=SENDING,
-            claimed_until=now + LEASE,
-            needs_lookup=or_(Ticket.needs_lookup, _abandoned(now)),
-        )
+        .where(Ticket.id == ticket_id, condition)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
-def deliver_due(limit: int = 50) -> list[Ticket]:
-    """One worker pass: claim due tickets and deliver them; returns what was handled."""
+def deliver_due(limit: int | None = None) -> list[Ticket]:
+    """One batch: claim up to ``limit`` (default: the batch size) due tickets and deliver
+    them, renewing their leases meanwhile; returns the tickets this worker recorded."""
+    claims = claim_due(limit or batch_size())
+    if not claims:
+        return []
     handled = []
-    for ticket_id in claim_due(limit):
-        ticket = db.session.get(Ticket, ticket_id)
-        deliver_claimed(ticket)
-        handled.append(ticket)
+    with LeaseKeeper(claims) as keeper:
+        for claimed in claims:
+            recorded = deliver_claimed(claimed)
+            keeper.release(claimed.ticket_id)
+            if recorded:
+                handled.append(db.session.get(Ticket, claimed.ticket_id))
     return handled
 
 

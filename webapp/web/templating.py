@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_login import current_user
 
 # (endpoint, label, admins only); items whose blueprint is not registered are left out.
@@ -40,11 +40,24 @@ def system_for(connector):
     return systems.get(connector.system_id) if connector.system_id in systems else None
 
 
+def delivery_schedule(ticket):
+    """The ticket's next automatic attempt and, if overdue, why (workers asked once a page)."""
+    from webapp.services.delivery_worker import next_attempt, worker_state
+
+    def state():
+        if "delivery_workers" not in g:
+            g.delivery_workers = worker_state()
+        return g.delivery_workers
+
+    return next_attempt(ticket, state)
+
+
 def init_app(app: Flask) -> None:
     from webapp import __version__
 
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["system_for"] = system_for
+    app.jinja_env.globals["delivery_schedule"] = delivery_schedule
 
     @app.context_processor
     def inject_globals():

@@ -9,6 +9,7 @@ from webapp.extensions import db
 from webapp.models.ticket import STATUSES
 from webapp.services import delivery
 from webapp.services import tickets as service
+from webapp.services.delivery_worker import retry_plan
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
 from webapp.web.access import current_actor
@@ -21,9 +22,14 @@ DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),
     "failed": (
         "warning",
-        "The ticket is saved, but the tracker did not take it yet: {error} "
-        "It will be retried automatically, or use Retry.",
+        "The ticket is saved, but the tracker did not take it yet: {error} {then}",
     ),
+}
+#: What happens next to a failed ticket, by delivery_worker.retry_plan().
+RETRY_PLANS = {
+    "automatic": "It will be retried automatically, or use Retry.",
+    "no-worker": "No delivery worker is running to retry it automatically: use Retry.",
+    "manual": "It will not be retried automatically: fix the cause, then use Retry.",
 }
 
 
@@ -46,7 +52,8 @@ def ticket_form(connector, data_for):
 
 def flash_delivery(ticket, default: str) -> None:
     category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", default))
-    flash(message.format(error=ticket.last_error or ""), category)
+    then = RETRY_PLANS[retry_plan(ticket)] if ticket.status == "failed" else ""
+    flash(message.format(error=ticket.last_error or "", then=then), category)
 
 
 def page_after_delivery(ticket, default: str):
