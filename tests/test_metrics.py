@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.factories import make_connector
 from webapp.extensions import db
 from webapp.models import Ticket
 from webapp.models.base import utcnow
@@ -108,3 +110,35 @@ def test_an_empty_outbox_has_no_age(client):
     figures = samples(client.get("/metrics").get_data(as_text=True))
     assert figures[("connector_desk_outbox_due", ())] == 0
     assert figures[("connector_desk_outbox_oldest_due_age_seconds", ())] == 0
+
+
+def counter(client, name: str, **labels) -> float:
+    key = (name, tuple(sorted(labels.items())))
+    return samples(client.get("/metrics").get_data(as_text=True)).get(key, 0.0)
+
+
+def test_connection_test_stages_are_timed_per_system_and_stage(admin_client, gitlab):
+    connector = make_connector(
+        "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
+    name = "connector_desk_connection_test_stage_duration_seconds_count"
+    before = counter(admin_client, name, system="gitlab", stage="authenticate", status="ok")
+    admin_client.submit(f"/connectors/{connector.id}/test")
+    after = counter(admin_client, name, system="gitlab", stage="authenticate", status="ok")
+    assert after == before + 1
+
+
+def test_delivery_attempts_are_counted_per_system_and_outcome(admin_client, gitlab):
+    connector = make_connector(
+        "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
+    name = "connector_desk_delivery_attempts_total"
+    before = counter(admin_client, name, system="gitlab", outcome="sent")
+    form = admin_client.get(f"/tickets/new?connector={connector.id}").get_data(as_text=True)
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', form).group(1)
+    admin_client.submit(
+        f"/tickets/new?connector={connector.id}",
+        {"connector_id": str(connector.id), "submission_token": token, "title": "Disk full"},
+    )
+    assert db.session.scalar(db.select(Ticket)).status == SENT
+    assert counter(admin_client, name, system="gitlab", outcome="sent") == before + 1

@@ -15,6 +15,7 @@ from flask import current_app
 
 from webapp.extensions import db
 from webapp.models import Connector, User
+from webapp.observability import metrics
 from webapp.services import audit
 from webapp.services.connectors import ConnectorChanges, resolve_params
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
@@ -47,7 +48,11 @@ def _run_all(
     jobs: Sequence[CheckJob | CheckResult], max_workers: int = DEFAULT_WORKERS
 ) -> list[CheckResult]:
     runnable = [job for job in jobs if isinstance(job, CheckJob)]
-    results = iter(check_many(runnable, max_workers))
+    finished = check_many(runnable, max_workers)
+    for result in finished:
+        if result.contacted:
+            metrics.record_check_stages(result.system_id, result.stages)
+    results = iter(finished)
     return [job if isinstance(job, CheckResult) else next(results) for job in jobs]
 
 

@@ -27,6 +27,7 @@ from webapp.extensions import db
 from webapp.models import Connector, DeliveryAttempt, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING, SENT
+from webapp.observability import metrics
 from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
 from webapp.services.errors import ServiceError
@@ -319,6 +320,7 @@ def _attempt(
     ticket.attempts += 1
     ticket.updated_at = utcnow()
     ticket.claimed_until = None
+    metrics.record_delivery_attempt(ticket.system_id, outcome)
     ticket.delivery_attempts.append(
         DeliveryAttempt(
             outcome=outcome,
