@@ -79,6 +79,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "DELIVERY_LEASE_SECONDS": env_float("DELIVERY_LEASE_SECONDS", 120.0),
         "DELIVERY_BATCH_SIZE": env_int("DELIVERY_BATCH_SIZE", 5),
         "DELIVERY_INTERVAL_SECONDS": env_float("DELIVERY_INTERVAL_SECONDS", 10.0),
+        # The first automatic retry waits this long; each further failure doubles it.
+        "DELIVERY_BACKOFF_SECONDS": env_float("DELIVERY_BACKOFF_SECONDS", 30.0),
         "EMBEDDED_WORKER": env_flag("EMBEDDED_WORKER", True),
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).
         "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),

@@ -45,7 +45,6 @@ from webapp.trackers.tickets import (
 
 logger = logging.getLogger(__name__)
 
-BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 MAX_AUTOMATIC_ATTEMPTS = 10
 FAILURES_FOR_UNHEALTHY = 2
@@ -77,9 +76,10 @@ def batch_size() -> int:
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(
-        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
-    )
+    """The wait after ``attempts`` failed attempts: the DELIVERY_BACKOFF_SECONDS setting,
+    doubled after each further failure, at most an hour."""
+    base = float(current_app.config["DELIVERY_BACKOFF_SECONDS"])
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
 
 def _abandoned(now: datetime):
