@@ -71,12 +71,16 @@ def test_a_saved_connector_is_tested_by_id(api, gitlab):
     assert GITLAB_TOKEN not in response.get_data(as_text=True)
 
 
-def test_viewers_may_test(viewer_api, gitlab):
+def test_viewers_may_test_saved_connectors_but_not_unsaved_settings(viewer_api, gitlab):
     connector = make_connector(
         "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
     )
     assert viewer_api.post(f"/connectors/issue-tracker/{connector.id}/test").status_code == 200
-    assert viewer_api.post(UNSAVED.rstrip("/"), json=body(gitlab)).status_code == 200
+    requests_so_far = len(gitlab.requests)
+    response = viewer_api.post(UNSAVED.rstrip("/"), json=body(gitlab))
+    assert response.status_code == 403
+    assert "test unsaved settings" in response.get_json()["detail"]
+    assert len(gitlab.requests) == requests_so_far
 
 
 def test_testing_an_unknown_connector_is_404(api):
