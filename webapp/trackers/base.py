@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import requests
 
 from webapp.trackers import probe
-from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig
+from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig, server_problem
 from webapp.trackers.diagnosis import Wording, flatten, request_failed, text_of
 from webapp.trackers.issues import IssueRequests
 from webapp.trackers.network import Endpoint, OutboundError
@@ -66,7 +66,7 @@ class TrackerClient(IssueRequests):
 
     #: Name used in messages; defaults to the system's short name.
     product: ClassVar[str] = ""
-    #: Path of "who am I" under ``base_url``: the authenticate stage.
+    #: Path of "who am I" under ``api_url``: the authenticate stage.
     user_path: ClassVar[str] = ""
     #: What the target parameter names: repository, project, queue.
     target_noun: ClassVar[str] = "project"
@@ -100,9 +100,16 @@ class TrackerClient(IssueRequests):
         return self.product or self.system.short_name
 
     @property
-    def base_url(self) -> str:
-        """Where API paths start; the server URL unless the tracker says otherwise."""
-        return self.config.server_url
+    def api_prefix(self) -> str:
+        """What API paths start with under the server's own /path ("" unless the tracker says)."""
+        return ""
+
+    def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
+        """The URL of the API ``path`` (percent-encoded), joined from the server's parts.
+
+        ``ValueError`` (with a message) when the server or method is not valid.
+        """
+        return self.config.url(self.api_prefix + path, query)
 
     def auth_headers(self) -> dict[str, str]:
         """The credential headers for the connector's auth mode (fails the stage if unset)."""
@@ -151,11 +158,14 @@ class TrackerClient(IssueRequests):
         return scrub_result(stamped, self.config.secret_values, user=self.config.user)
 
     def _reach(self) -> StageResult:
+        server = self.config.server
         try:
-            self._endpoint = Endpoint.from_url(self.config.server_url)
+            self._endpoint = Endpoint.from_url(self.config.url())
         except ValueError:
-            server = self.config.server
+            # A server saved before the address rules, or one edited in the database.
             message = f"{server} is not a valid server address." if server else "No server is set."
+            problem = server_problem(server)
+            message += f" {problem}" if server and problem else ""
             return StageResult(Stage.REACH, StageStatus.FAILED, message)
         result, self._socket = probe.reach(self._endpoint, self.settings)
         return result
@@ -224,8 +234,11 @@ class TrackerClient(IssueRequests):
         not_found: str | None = None,
         forbidden: str | None = None,
     ) -> Reply:
-        """GET ``base_url + path`` and return its JSON object, or fail ``stage`` in words."""
-        url = self.base_url + path
+        """GET the API ``path`` and return its JSON object, or fail ``stage`` in words."""
+        try:
+            url = self.api_url(path)
+        except ValueError as exc:
+            raise StageFailed(StageResult(stage, StageStatus.FAILED, str(exc))) from None
         headers = {**self.extra_headers, **self.auth_headers()}
         try:
             response = self.http.request("GET", url, headers=headers, params=params)

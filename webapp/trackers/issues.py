@@ -55,7 +55,8 @@ class IssueRequests:
         settings: OutboundSettings
         http: TrackerHTTP
         name: str
-        base_url: str
+
+        def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str: ...
         target_noun: str
         extra_headers: ClassVar[Mapping[str, str]]
         auth_header: ClassVar[str]
@@ -142,7 +143,10 @@ class IssueRequests:
         creates: bool = False,
     ) -> requests.Response:
         """One request through ``TrackerHTTP`` with the connector's credentials (any status)."""
-        url = self.base_url + path
+        try:
+            url = self.api_url(path)
+        except ValueError as exc:
+            raise self.failed(str(exc), retryable=False) from None
         try:
             credentials = self.config.auth_headers(self.auth_header, self.auth_scheme)
         except MissingCredentials as exc:

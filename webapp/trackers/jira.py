@@ -165,4 +165,4 @@ class JiraClient(TrackerClient):
         }
 
     def _created(self, key: str, issue_id: str) -> CreatedIssue:
-        return CreatedIssue(key, f"{self.config.server_url}/browse/{quote(key)}", issue_id)
+        return CreatedIssue(key, self.config.url(f"/browse/{quote(key, safe='')}"), issue_id)
