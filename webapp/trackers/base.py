@@ -20,7 +20,7 @@ import requests
 
 from webapp.trackers import probe
 from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig, server_problem
-from webapp.trackers.diagnosis import Wording, flatten, request_failed, text_of
+from webapp.trackers.diagnosis import Wording, flatten, json_error_body, request_failed
 from webapp.trackers.issues import IssueRequests
 from webapp.trackers.network import Endpoint, OutboundError
 from webapp.trackers.outbound import OutboundSettings, TrackerHTTP
@@ -32,7 +32,7 @@ from webapp.trackers.results import (
     StageStatus,
     skipped_because,
 )
-from webapp.trackers.scrub import scrub_result
+from webapp.trackers.scrub import quote, scrub_result
 
 if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
     from webapp.systems.base import System
@@ -260,16 +260,19 @@ class TrackerClient(IssueRequests):
             return Reply(response.status_code, response.headers, body)
 
     def tracker_message(self, response: requests.Response) -> str | None:
-        """The tracker's own words in an error answer (JSON or not)."""
-        try:
-            body = response.json()
-        except ValueError:
-            return text_of(response) or None
-        return (self.error_text(body) if isinstance(body, dict) else flatten(body)) or None
+        """What may be quoted of an error answer: its recognised JSON error fields only.
+
+        Anything else (a text/plain debug page, an HTML error page, unknown JSON keys)
+        is not quoted at all: messages name its status and content type instead.
+        The quote is scrubbed and capped (``scrub.quote``).
+        """
+        body = json_error_body(response)
+        text = self.error_text(body) if body is not None else ""
+        return quote(text, self.config.secret_values, user=self.config.user) if text else None
 
     def error_text(self, body: dict[str, Any]) -> str:
-        """Where this tracker puts its message in an error body."""
-        return flatten(body.get("message") or body.get("error"))
+        """This tracker's error fields in an error body (RT and GitHub: ``message``)."""
+        return flatten(body.get("message"))
 
     @staticmethod
     def passed(

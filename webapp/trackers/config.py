@@ -32,7 +32,9 @@ SCHEMES = ("https", "http")
 #: a query or fragment (the API path would become its tail), credentials, or a path
 #: a proxy or server reads differently.
 _NOT_IN_SERVER = {"?": '"?"', "#": '"#"', "@": '"@"', "\\": "a backslash"}
-_SERVER_PARTS = re.compile(r"(?P<host>\[[^\]]*\]|[^:/\[\]]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/.*)?")
+_SERVER_PARTS = re.compile(
+    r"(?P<host>\[[^\]]*\]|[^:/\[\]]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/.*)?"
+)
 
 
 class ServerAddress(NamedTuple):
