@@ -85,3 +85,13 @@ def test_viewers_may_test_saved_connectors_but_not_unsaved_settings(viewer_api, 
 
 def test_testing_an_unknown_connector_is_404(api):
     assert api.post("/connectors/issue-tracker/999999/test/").status_code == 404
+
+
+def test_a_test_refused_by_the_deny_list_reports_not_contacted(app, api, gitlab):
+    app.config["OUTBOUND_DENY_NETWORKS"] = "127.0.0.0/8"
+
+    result = api.post(UNSAVED, json=body(gitlab)).get_json()
+
+    assert result["success"] is False and result["contacted"] is False
+    assert result["failed_stage"] == "reach" and "denied network" in result["summary"]
+    assert gitlab.requests == []

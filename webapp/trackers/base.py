@@ -94,6 +94,8 @@ class TrackerClient(IssueRequests):
         self.target_reply: Reply | None = None
         self._endpoint: Endpoint | None = None
         self._socket: Any = None
+        #: Whether anything was sent to the tracker's address (see ``CheckResult``).
+        self._contacted = False
 
     @property
     def name(self) -> str:
@@ -150,7 +152,9 @@ class TrackerClient(IssueRequests):
             results.append(self._finish(result, stage, stage_begin))
             if result.status is StageStatus.FAILED:
                 failed = stage
-        return CheckResult(self.system.id, results, started, _ms_since(begin))
+        return CheckResult(
+            self.system.id, results, started, _ms_since(begin), contacted=self._contacted
+        )
 
     def _finish(self, result: StageResult, stage: Stage, begin: float) -> StageResult:
         """Stamp the stage and its duration, and scrub every text of secrets."""
@@ -167,7 +171,7 @@ class TrackerClient(IssueRequests):
             problem = server_problem(server)
             message += f" {problem}" if server and problem else ""
             return StageResult(Stage.REACH, StageStatus.FAILED, message)
-        result, self._socket = probe.reach(self._endpoint, self.settings)
+        result, self._socket, self._contacted = probe.reach(self._endpoint, self.settings)
         return result
 
     def _tls(self) -> StageResult:
