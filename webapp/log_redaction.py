@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the tracker layer uses ``redact`` and imports no Flask
+    from flask import Flask
 
 MASK = "********"
 _KEY = r"""[\w-]*(?:authorization|private-token|api[_-]?key|password|passwd|pass|token|secret)"""

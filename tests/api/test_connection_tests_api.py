@@ -71,13 +71,27 @@ def test_a_saved_connector_is_tested_by_id(api, gitlab):
     assert GITLAB_TOKEN not in response.get_data(as_text=True)
 
 
-def test_viewers_may_test(viewer_api, gitlab):
+def test_viewers_may_test_saved_connectors_but_not_unsaved_settings(viewer_api, gitlab):
     connector = make_connector(
         "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
     )
     assert viewer_api.post(f"/connectors/issue-tracker/{connector.id}/test").status_code == 200
-    assert viewer_api.post(UNSAVED.rstrip("/"), json=body(gitlab)).status_code == 200
+    requests_so_far = len(gitlab.requests)
+    response = viewer_api.post(UNSAVED.rstrip("/"), json=body(gitlab))
+    assert response.status_code == 403
+    assert "test unsaved settings" in response.get_json()["detail"]
+    assert len(gitlab.requests) == requests_so_far
 
 
 def test_testing_an_unknown_connector_is_404(api):
     assert api.post("/connectors/issue-tracker/999999/test/").status_code == 404
+
+
+def test_a_test_refused_by_the_deny_list_reports_not_contacted(app, api, gitlab):
+    app.config["OUTBOUND_DENY_NETWORKS"] = "127.0.0.0/8"
+
+    result = api.post(UNSAVED, json=body(gitlab)).get_json()
+
+    assert result["success"] is False and result["contacted"] is False
+    assert result["failed_stage"] == "reach" and "denied network" in result["summary"]
+    assert gitlab.requests == []

@@ -37,13 +37,16 @@ class FakeGitLab(FakeServer):
         username: str = "root",  # noqa: S107
         projects: dict[str, Json] | None = None,
         version: str = "16.11.0",
+        issue_web_url: str | None = None,
         **kw: Any,
     ) -> None:
         """``projects``: {"group/proj": {"id": 7, "permissions": {"project_access":
         {"access_level": 30}, "group_access": None}, "issues_enabled": True,
-        "visibility": "private", "labels": ["bug"]}}."""
+        "visibility": "private", "labels": ["bug"]}}. ``issue_web_url``: the
+        ``web_url`` of every created issue, as a hostile tracker might send it."""
         super().__init__(**kw)
         self.token, self.username, self.version = token, username, version
+        self.issue_web_url = issue_web_url
         self.projects: dict[int, Json] = {}
         self.labels: dict[int, list[Json]] = {}
         self.issues: dict[int, list[Json]] = {}
@@ -212,7 +215,7 @@ class FakeGitLab(FakeServer):
             "labels": labels,
             "author": {"id": 1, "username": self.username},
             "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "web_url": f"{self.url}/{path}/-/issues/{iid}",
+            "web_url": self.issue_web_url or f"{self.url}/{path}/-/issues/{iid}",
             "references": {"short": f"#{iid}", "full": f"{path}#{iid}"},
         }
         self.issues[p["id"]].append(issue)

@@ -56,7 +56,7 @@ class Tracker:
     params: Callable[[str], Json]  # host:port -> connector params
     secrets: dict[str, str]
     wrong_secrets: dict[str, str]
-    tracker_401: str
+    tracker_401: str | None  # None: the tracker's 401 is not JSON, so it is not quoted
     missing_target: Json  # params naming a target the fake does not have
     tracker_404: str
     denying: Json  # fake arguments under which creating issues is not allowed
@@ -127,7 +127,7 @@ TRACKERS = [
         },
         {"issue_tracker_pass": "GOOD-jira-api-token"},
         {"issue_tracker_pass": "WRONG-jira-api-token"},
-        "Client must be authenticated to access this resource.",
+        None,  # Jira Cloud's 401 is text/plain: "Client must be authenticated…"
         {"jira_project_key": "NOPE"},
         "No project could be found with key 'NOPE'.",
         {"permissions": {"CREATE_ISSUES": False}},
@@ -269,7 +269,8 @@ def test_credentials_echoed_by_the_tracker_are_scrubbed(tracker: Tracker) -> Non
     assert result.stage(Stage.AUTHENTICATE).status is FAILED
     for secret in tracker.wrong_secrets.values():
         assert secret not in payload
-    assert "********" in payload
+    # Quoted and masked, or (a text/plain 401) not quoted at all.
+    assert "********" in payload or tracker.tracker_401 is None
 
 
 # ---- many at once -----------------------------------------------------------

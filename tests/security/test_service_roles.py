@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_connector, make_user
+from tests.fakes import refused_address
 from tests.support.connector_data import api_params
 from webapp.extensions import db
 from webapp.models import Connector
-from webapp.services import connectors, users
+from webapp.services import connection_tests, connectors, users
 from webapp.services.errors import Forbidden
 
 CHANGES = connectors.ConnectorChanges(name="Viewer's connector", params=api_params("gitlab"))
@@ -47,3 +48,19 @@ def test_the_command_line_acts_without_a_user(app):
     connectors.set_disabled(None, connector, True)
     connectors.delete_connector(None, connector)
     assert db.session.get(Connector, connector.id) is None
+
+
+def test_viewers_cannot_test_unsaved_settings_through_any_caller(viewer):
+    """The service refuses, so a new caller (API, CLI, a future page) cannot forget it;
+    nothing is sent: the server below would be contacted otherwise."""
+    params = {**api_params("gitlab"), "issue_tracker_server": "127.0.0.1:9"}
+    with pytest.raises(Forbidden, match="test unsaved settings"):
+        connection_tests.test_unsaved(viewer, "gitlab", "Probe", params)
+
+
+def test_viewers_may_test_saved_connectors(viewer):
+    connector = make_connector(
+        "gitlab", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    )
+    result = connection_tests.test_saved(viewer, connector)
+    assert result.failed_stage is not None and result.failed_stage.stage == "reach"

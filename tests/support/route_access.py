@@ -8,6 +8,8 @@ PUBLIC = "public"  # no login (static files, login, set-up, health, the OpenAPI 
 LOGIN = "login"  # any logged-in user: admins and viewers
 ADMIN = "admin"  # administrators only; viewers get 403
 TOKEN = "token"  # the API: an API token, never the session cookie  # noqa: S105
+TOKEN_ADMIN = "token admin"  # the API, administrators' tokens only; viewers get 403  # noqa: S105
+API_ACCESS = (TOKEN, TOKEN_ADMIN)
 
 ACCESS: dict[str, str] = {
     "static": PUBLIC,
@@ -47,12 +49,12 @@ ACCESS: dict[str, str] = {
     "audit.export": ADMIN,
     "api_docs.index": LOGIN,
     "api.list_connectors": TOKEN,
-    "api.create_connector": TOKEN,
+    "api.create_connector": TOKEN_ADMIN,
     "api.get_connector": TOKEN,
-    "api.update_connector": TOKEN,
-    "api.delete_connector": TOKEN,
+    "api.update_connector": TOKEN_ADMIN,
+    "api.delete_connector": TOKEN_ADMIN,
     "api.test_saved_connector": TOKEN,
-    "api.test_unsaved_connector": TOKEN,
+    "api.test_unsaved_connector": TOKEN_ADMIN,
     "api.list_systems": TOKEN,
     "api.list_tickets": TOKEN,
     "api.get_ticket": TOKEN,

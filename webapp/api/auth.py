@@ -17,7 +17,7 @@ from webapp.web.access import is_public
 F = TypeVar("F", bound=Callable)
 MISSING_MESSAGE = "Authentication required: send the header 'Authorization: Token <key>'."
 INVALID_MESSAGE = "Invalid token: it is unknown, revoked or expired, or its user is deactivated."
-READ_ONLY_MESSAGE = "Viewers can read and test connectors, but not change them."
+READ_ONLY_MESSAGE = "Viewers can read connectors and test saved ones, but not change them."
 
 
 @bp.before_request
@@ -45,13 +45,24 @@ def api_user() -> User:
     return g.api_user
 
 
-def admin_required(view: F) -> F:
-    """Only administrators may change things; viewers get 403."""
+def admin_only(message: str = READ_ONLY_MESSAGE) -> Callable[[F], F]:
+    """Only administrators may call the view; viewers get 403 with ``message``.
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not api_user().is_admin:
-            return api_error(403, READ_ONLY_MESSAGE)
-        return view(*args, **kwargs)
+    Checked before the body is read, so a viewer gets 403 whatever they send; the
+    services check the same rule again for every other caller.
+    """
 
-    return wrapper  # type: ignore[return-value]
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not api_user().is_admin:
+                return api_error(403, message)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+#: Only administrators may change things; viewers get 403.
+admin_required = admin_only()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from webapp.api import bp
-from webapp.api.auth import admin_required, api_user
+from webapp.api.auth import admin_only, admin_required, api_user
 from webapp.api.bodies import (
     body_inaccessible,
     body_name,
@@ -63,6 +63,7 @@ def delete_connector(connector_id: int):
 
 
 @bp.post("/connectors/test-issue-tracker/", **ROUTE)
+@admin_only(connection_tests.UNSAVED_ADMIN_ONLY)
 def test_unsaved_connector():
     body = json_object()
     system = body_system(body)

@@ -22,7 +22,7 @@ ERROR_STATUSES = {
     "400": "Invalid input, or a rule forbids it; `errors` maps field paths such as "
     "`params.x` to messages.",
     "401": "No token, or an invalid one.",
-    "403": "Viewers cannot change connectors.",
+    "403": "Viewers cannot change connectors or test unsaved settings.",
     "404": "No connector (or ticket) with this id.",
     "412": "If-Match names an older version of the connector.",
     "415": "The body is not JSON.",
@@ -145,8 +145,8 @@ def _paths() -> dict[str, Any]:
         "/connectors/test-issue-tracker/": {
             "post": _operation(
                 "testConnector",
-                "Test connection settings without saving them",
-                _responses("200", ref("TestResult"), "400", "415"),
+                "Test connection settings without saving them (administrators only)",
+                _responses("200", ref("TestResult"), *body_errors),
                 "ConnectorTest",
             ),
         },

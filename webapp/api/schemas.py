@@ -152,6 +152,10 @@ def components(systems: list[System]) -> dict[str, Any]:
                 "required": ["success"],
                 "properties": {
                     "success": {"type": "boolean"},
+                    "contacted": {
+                        "type": "boolean",
+                        "description": "False when nothing was sent to the tracker's address.",
+                    },
                     "failed_stage": {"type": ["string", "null"]},
                     "summary": {"type": "string"},
                     "stages": {"type": "array", "items": {"type": "object"}},
@@ -168,7 +172,11 @@ def components(systems: list[System]) -> dict[str, Any]:
                     "title": {"type": "string"},
                     "final_title": {"type": "string"},
                     "external_key": {"type": ["string", "null"]},
-                    "external_url": {"type": ["string", "null"]},
+                    "external_url": {
+                        "type": ["string", "null"],
+                        "description": "The issue's http(s) link; null when the tracker "
+                        "gave none, or another kind of URL.",
+                    },
                     "last_error": {"type": ["string", "null"]},
                 },
             },

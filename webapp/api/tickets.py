@@ -34,7 +34,7 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
         "target": ticket.target,
         "fields": ticket.fields or {},
         "external_key": ticket.external_key,
-        "external_url": ticket.external_url,
+        "external_url": ticket.link,
         "last_error": ticket.last_error,
         "attempts": ticket.attempts,
         "created_at": ticket.created_at.isoformat(),

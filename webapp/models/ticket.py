@@ -17,6 +17,7 @@ from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.connector import Connector
 from webapp.models.user import User
+from webapp.trackers.links import web_link
 
 PENDING, SENDING, SENT, FAILED, DISCARDED = "pending", "sending", "sent", "failed", "discarded"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DISCARDED)
@@ -95,6 +96,11 @@ class Ticket(db.Model):
     @property
     def undelivered(self) -> bool:
         return self.status in UNDELIVERED
+
+    @property
+    def link(self) -> str | None:
+        """The issue's link on the tracker, only if it is http(s) (older rows included)."""
+        return web_link(self.external_url)
 
 
 class DeliveryAttempt(db.Model):

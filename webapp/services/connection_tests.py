@@ -18,6 +18,7 @@ from webapp.models import Connector, User
 from webapp.observability import metrics
 from webapp.services import audit
 from webapp.services.connectors import ConnectorChanges, resolve_params
+from webapp.services.permissions import require_admin
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
 from webapp.services.systems import get_system
 from webapp.trackers import CheckResult, OutboundSettings
@@ -26,6 +27,10 @@ from webapp.trackers.results import not_contacted
 
 DISABLED_MESSAGE = "This connector is disabled: it is not used for tests or tickets."
 UNREADABLE_MESSAGE = "The stored secret cannot be decrypted — re-enter it on the edit page."
+#: Unsaved settings aim the server at any address with any credentials: an admin action.
+UNSAVED_ADMIN_ONLY = (
+    "Only administrators can test unsaved settings; viewers can test saved connectors."
+)
 
 
 def outbound_settings() -> OutboundSettings:
@@ -113,7 +118,12 @@ def test_unsaved(
     clear_secrets: Sequence[str] = (),
 ) -> CheckResult:
     """Test values that are not saved; blank secrets mean ``based_on``'s stored ones,
-    under the same rules as saving. Raises ValidationFailed for invalid values."""
+    under the same rules as saving. Raises ValidationFailed for invalid values.
+
+    Administrators only (Forbidden for viewers): whoever chooses the server and
+    credentials makes this server send requests wherever they like.
+    """
+    require_admin(actor, UNSAVED_ADMIN_ONLY)
     system = get_system(system_id)
     changes = ConnectorChanges(name=name, params=raw_params, clear_secrets=clear_secrets)
     values, secrets = resolve_params(system, changes, based_on)

@@ -333,7 +333,7 @@ def _attempt(
 
 def _record_success(ticket, connector, issue: CreatedIssue, outcome: str, started: float) -> None:
     ticket.status, ticket.sent_at, ticket.needs_lookup = SENT, utcnow(), False
-    ticket.external_key, ticket.external_url = issue.key, issue.url
+    ticket.external_key, ticket.external_url = issue.key, issue.url or None
     ticket.last_error, ticket.next_attempt_at, ticket.tracker_errors = None, None, None
     message = "Found the issue an earlier attempt created." if outcome == "found" else None
     _attempt(ticket, outcome, started, message)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webapp.systems.fields import Field, FieldKind
+from webapp.trackers.config import server_problem
 
 REQUIRED_MESSAGE = "This field is required."
 _TRUE = frozenset({"true", "on", "1", "yes"})
@@ -188,6 +189,9 @@ def normalise_host(value: str) -> str:
     port = parts.group("port")
     if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
         raise Invalid("Port must be between 1 and 65535.")
+    problem = server_problem(value)  # e.g. a "?" that would turn API paths into a query
+    if problem:
+        raise Invalid(problem)
     return value.rstrip("/")
 
 

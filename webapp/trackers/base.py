@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import requests
 
 from webapp.trackers import probe
-from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig
-from webapp.trackers.diagnosis import Wording, flatten, request_failed, text_of
+from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig, server_problem
+from webapp.trackers.diagnosis import Wording, flatten, json_error_body, request_failed
 from webapp.trackers.issues import IssueRequests
 from webapp.trackers.network import Endpoint, OutboundError
 from webapp.trackers.outbound import OutboundSettings, TrackerHTTP
@@ -32,7 +32,7 @@ from webapp.trackers.results import (
     StageStatus,
     skipped_because,
 )
-from webapp.trackers.scrub import scrub_result
+from webapp.trackers.scrub import quote, scrub_result
 
 if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
     from webapp.systems.base import System
@@ -66,7 +66,7 @@ class TrackerClient(IssueRequests):
 
     #: Name used in messages; defaults to the system's short name.
     product: ClassVar[str] = ""
-    #: Path of "who am I" under ``base_url``: the authenticate stage.
+    #: Path of "who am I" under ``api_url``: the authenticate stage.
     user_path: ClassVar[str] = ""
     #: What the target parameter names: repository, project, queue.
     target_noun: ClassVar[str] = "project"
@@ -94,15 +94,24 @@ class TrackerClient(IssueRequests):
         self.target_reply: Reply | None = None
         self._endpoint: Endpoint | None = None
         self._socket: Any = None
+        #: Whether anything was sent to the tracker's address (see ``CheckResult``).
+        self._contacted = False
 
     @property
     def name(self) -> str:
         return self.product or self.system.short_name
 
     @property
-    def base_url(self) -> str:
-        """Where API paths start; the server URL unless the tracker says otherwise."""
-        return self.config.server_url
+    def api_prefix(self) -> str:
+        """What API paths start with under the server's own /path ("" unless the tracker says)."""
+        return ""
+
+    def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
+        """The URL of the API ``path`` (percent-encoded), joined from the server's parts.
+
+        ``ValueError`` (with a message) when the server or method is not valid.
+        """
+        return self.config.url(self.api_prefix + path, query)
 
     def auth_headers(self) -> dict[str, str]:
         """The credential headers for the connector's auth mode (fails the stage if unset)."""
@@ -143,7 +152,9 @@ class TrackerClient(IssueRequests):
             results.append(self._finish(result, stage, stage_begin))
             if result.status is StageStatus.FAILED:
                 failed = stage
-        return CheckResult(self.system.id, results, started, _ms_since(begin))
+        return CheckResult(
+            self.system.id, results, started, _ms_since(begin), contacted=self._contacted
+        )
 
     def _finish(self, result: StageResult, stage: Stage, begin: float) -> StageResult:
         """Stamp the stage and its duration, and scrub every text of secrets."""
@@ -151,13 +162,16 @@ class TrackerClient(IssueRequests):
         return scrub_result(stamped, self.config.secret_values, user=self.config.user)
 
     def _reach(self) -> StageResult:
+        server = self.config.server
         try:
-            self._endpoint = Endpoint.from_url(self.config.server_url)
+            self._endpoint = Endpoint.from_url(self.config.url())
         except ValueError:
-            server = self.config.server
+            # A server saved before the address rules, or one edited in the database.
             message = f"{server} is not a valid server address." if server else "No server is set."
+            problem = server_problem(server)
+            message += f" {problem}" if server and problem else ""
             return StageResult(Stage.REACH, StageStatus.FAILED, message)
-        result, self._socket = probe.reach(self._endpoint, self.settings)
+        result, self._socket, self._contacted = probe.reach(self._endpoint, self.settings)
         return result
 
     def _tls(self) -> StageResult:
@@ -224,8 +238,11 @@ class TrackerClient(IssueRequests):
         not_found: str | None = None,
         forbidden: str | None = None,
     ) -> Reply:
-        """GET ``base_url + path`` and return its JSON object, or fail ``stage`` in words."""
-        url = self.base_url + path
+        """GET the API ``path`` and return its JSON object, or fail ``stage`` in words."""
+        try:
+            url = self.api_url(path)
+        except ValueError as exc:
+            raise StageFailed(StageResult(stage, StageStatus.FAILED, str(exc))) from None
         headers = {**self.extra_headers, **self.auth_headers()}
         try:
             response = self.http.request("GET", url, headers=headers, params=params)
@@ -247,16 +264,19 @@ class TrackerClient(IssueRequests):
             return Reply(response.status_code, response.headers, body)
 
     def tracker_message(self, response: requests.Response) -> str | None:
-        """The tracker's own words in an error answer (JSON or not)."""
-        try:
-            body = response.json()
-        except ValueError:
-            return text_of(response) or None
-        return (self.error_text(body) if isinstance(body, dict) else flatten(body)) or None
+        """What may be quoted of an error answer: its recognised JSON error fields only.
+
+        Anything else (a text/plain debug page, an HTML error page, unknown JSON keys)
+        is not quoted at all: messages name its status and content type instead.
+        The quote is scrubbed and capped (``scrub.quote``).
+        """
+        body = json_error_body(response)
+        text = self.error_text(body) if body is not None else ""
+        return quote(text, self.config.secret_values, user=self.config.user) if text else None
 
     def error_text(self, body: dict[str, Any]) -> str:
-        """Where this tracker puts its message in an error body."""
-        return flatten(body.get("message") or body.get("error"))
+        """This tracker's error fields in an error body (RT and GitHub: ``message``)."""
+        return flatten(body.get("message"))
 
     @staticmethod
     def passed(

@@ -8,8 +8,11 @@ tracker, and the client's stage logic reads better without it.
 from __future__ import annotations
 
 import base64
+import re
+import unicodedata
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
     from webapp.systems.base import System
@@ -24,6 +27,65 @@ USER = "issue_tracker_user"
 PASSWORD = "issue_tracker_pass"  # noqa: S105 - a parameter name
 BASIC = "basic"
 _FALSE_WORDS = {"false", "off", "0", "no"}
+SCHEMES = ("https", "http")
+#: Characters that would let a server address choose more than host, port and path:
+#: a query or fragment (the API path would become its tail), credentials, or a path
+#: a proxy or server reads differently.
+_NOT_IN_SERVER = {"?": '"?"', "#": '"#"', "@": '"@"', "\\": "a backslash"}
+_SERVER_PARTS = re.compile(
+    r"(?P<host>\[[^\]]*\]|[^:/\[\]]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/.*)?"
+)
+
+
+class ServerAddress(NamedTuple):
+    """A tracker's address as entered: host (IPv6 in brackets), optional port, path.
+
+    ``path`` is "" or starts with "/" and has no trailing slash.
+    """
+
+    host: str
+    port: int | None
+    path: str
+
+    @property
+    def netloc(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+
+def server_problem(server: str) -> str | None:
+    """Why ``server`` is not ``host[:port][/path]``, in words (``None``: it is fine).
+
+    Only the characters that change what a URL means are judged here; whether the
+    host is a valid name is the form's business (webapp.systems.coercion).
+    """
+    for char in server:
+        if char in _NOT_IN_SERVER:
+            what = _NOT_IN_SERVER[char]
+        elif char.isspace():
+            what = "spaces"
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            what = "control characters"
+        else:
+            continue
+        return (
+            f"The server cannot contain {what}: enter only host[:port][/path], "
+            "e.g. jira.example.com:8443/jira."
+        )
+    return None
+
+
+def parse_server(server: str) -> ServerAddress:
+    """``host[:port][/path]`` in parts; ``ValueError`` (with a message) when it is not one."""
+    problem = server_problem(server)
+    if problem:
+        raise ValueError(problem)
+    parts = _SERVER_PARTS.fullmatch(server)
+    if parts is None or not parts.group("host").strip("[]"):
+        raise ValueError(f"{server!r} is not a server address (host[:port][/path]).")
+    port = int(parts.group("port")) if parts.group("port") else None
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError("Port must be between 1 and 65535.")
+    return ServerAddress(parts.group("host"), port, (parts.group("path") or "").rstrip("/"))
 
 
 class MissingCredentials(ValueError):
@@ -54,9 +116,35 @@ class TrackerConfig:
         return self.text(SERVER).rstrip("/").split("://", 1)[-1]
 
     @property
+    def scheme(self) -> str:
+        method = self.text(METHOD).lower() or "https"
+        if method not in SCHEMES:
+            raise ValueError(f"The method must be HTTPS or HTTP, not {method!r}.")
+        return method
+
+    @property
+    def address(self) -> ServerAddress:
+        """The server in parts; ``ValueError`` (with a message) if it is not a valid one."""
+        return parse_server(self.server)
+
+    @property
     def server_url(self) -> str:
-        """``method://server``, without a trailing slash."""
+        """``method://server``, without a trailing slash (as entered, for messages)."""
         return f"{self.text(METHOD) or 'https'}://{self.server}"
+
+    def url(self, path: str = "", query: Mapping[str, str] | None = None) -> str:
+        """The URL of ``path`` (already percent-encoded) under the server's own /path.
+
+        Built from parsed parts, never by pasting strings: neither the server nor
+        ``path`` can add a query, a fragment or credentials. ``ValueError`` when the
+        server or method is not valid.
+        """
+        if path and (not path.startswith("/") or urlsplit(path).path != path):
+            raise ValueError(f"{path!r} is not an encoded absolute path.")
+        address = self.address
+        return urlunsplit(
+            (self.scheme, address.netloc, address.path + path, urlencode(query or {}), "")
+        )
 
     @property
     def validate_cert(self) -> bool:

@@ -15,7 +15,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html import unescape
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -32,8 +32,9 @@ CERTIFICATE_HINT = (
     "named by REQUESTS_CA_BUNDLE on the Connector Desk server; if you trust this server as "
     'it is, turn off "Verify TLS certificate" for this connector.'
 )
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_TAG = re.compile(r"<[^>]+>")
+#: A media type as a message may name it: ``type/subtype``, nothing else.
+_MEDIA_PART = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}"
+_MEDIA_TYPE = re.compile(f"{_MEDIA_PART}/{_MEDIA_PART}")
 
 
 def seconds(value: float) -> str:
@@ -163,7 +164,7 @@ class Wording:
         forbidden: str | None = None,
     ) -> StageResult:
         """The result for an HTTP error status (anything but 2xx)."""
-        status, reason = response.status_code, response.reason or ""
+        status, reason = response.status_code, status_phrase(response.status_code)
         request = f"GET {request_path(response)}"
         hint = None
         if status == 401:
@@ -184,23 +185,25 @@ class Wording:
             hint = f"{self.product} asks to wait {retry} s." if retry else None
         elif status >= 500:
             message = (
-                f"{self.product} answered {status} {reason} to {request}: the tracker, or a "
+                f"{self.product} answered {status}{reason} to {request}: the tracker, or a "
                 "proxy in front of it, has a problem; try again later."
             )
         else:
-            message = f"{self.product} answered {status} {reason} to {request}."
+            message = f"{self.product} answered {status}{reason} to {request}."
         return StageResult(stage, StageStatus.FAILED, message, status, tracker_message, hint=hint)
 
     def not_json(self, stage: Stage, response: requests.Response) -> StageResult:
-        """The result for a success status whose body is not a JSON object."""
-        kind = content_kind(response)
+        """The result for a success status whose body is not a JSON object.
+
+        Names the status and content type only: the body is not the tracker's API
+        and may be anything (a login page, a debug dump), so none of it is quoted.
+        """
         message = (
-            f"{self.product} answered GET {request_path(response)} with {kind}, not JSON: "
+            f"{self.product} answered GET {request_path(response)} with "
+            f"{response.status_code} {content_kind(response)}, not the tracker's API: "
             "check the server address; a login page or a proxy may be in the way."
         )
-        return StageResult(
-            stage, StageStatus.FAILED, message, response.status_code, text_of(response) or None
-        )
+        return StageResult(stage, StageStatus.FAILED, message, response.status_code)
 
 
 def request_path(response: requests.Response) -> str:
@@ -210,23 +213,40 @@ def request_path(response: requests.Response) -> str:
     return path or "/"
 
 
+def status_phrase(status: int) -> str:
+    """`` Not Found``: the standard phrase of ``status`` with a leading space, or "".
+
+    Never the answer's own reason phrase, which the server chooses freely.
+    """
+    try:
+        return f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        return ""
+
+
+def media_type(response: requests.Response) -> str | None:
+    """The answer's ``type/subtype`` (lower case), if it names a well-formed one."""
+    value = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return value if _MEDIA_TYPE.fullmatch(value) else None
+
+
 def content_kind(response: requests.Response) -> str:
-    """ "an HTML page", "an empty body" or the content type, for messages."""
+    """ "an empty body" or the content type, for messages (never the body itself)."""
     if not response.content:
         return "an empty body"
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if content_type == "text/html" or response.text.lstrip()[:1] == "<":
-        return "an HTML page"
-    return content_type or "an unlabelled body"
+    return media_type(response) or "an unlabelled body"
 
 
-def text_of(response: requests.Response) -> str:
-    """Readable text of a non-JSON body: an HTML page's title, else its text."""
-    text = response.text
-    title = _TITLE.search(text)
-    if title:
-        return unescape(title.group(1)).strip()
-    return unescape(_TAG.sub(" ", text)).strip()
+def json_error_body(response: requests.Response) -> dict[str, Any] | None:
+    """An error answer's JSON object, if the tracker sent JSON (labelled as such)."""
+    kind = media_type(response) or ""
+    if not (kind == "application/json" or kind.endswith("+json")):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def flatten(value: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 
@@ -42,12 +42,12 @@ class GitHubClient(TrackerClient):
     field_names = {"title": "title", "body": "description"}
 
     @property
-    def base_url(self) -> str:
+    def api_prefix(self) -> str:
         """api.github.com is the API itself; Enterprise Server serves it under /api/v3."""
-        url = self.config.server_url
-        if urlsplit(url).hostname == GITHUB_COM_API or url.endswith(ENTERPRISE_API_PATH):
-            return url
-        return url + ENTERPRISE_API_PATH
+        address = self.config.address
+        if address.host.lower() == GITHUB_COM_API or address.path.endswith(ENTERPRISE_API_PATH):
+            return ""
+        return ENTERPRISE_API_PATH
 
     @property
     def owner(self) -> str:

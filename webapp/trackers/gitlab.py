@@ -35,6 +35,10 @@ class GitLabClient(TrackerClient):
     def signed_in_message(self, body: dict[str, Any]) -> str:
         return f"Signed in as {body.get('username') or 'an unnamed user'}."
 
+    def error_text(self, body: dict[str, Any]) -> str:
+        """GitLab says ``message`` (text or per field) or, for OAuth-style errors, ``error``."""
+        return flatten(body.get("message") or body.get("error"))
+
     def target_path(self, name: str) -> str:
         return f"/api/v4/projects/{quote(name, safe='')}"
 

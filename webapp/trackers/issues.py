@@ -16,9 +16,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import requests
 
 from webapp.trackers.config import MissingCredentials
-from webapp.trackers.diagnosis import Wording, network_problem, was_sent
+from webapp.trackers.diagnosis import (
+    Wording,
+    content_kind,
+    network_problem,
+    status_phrase,
+    was_sent,
+)
 from webapp.trackers.network import Endpoint, OutboundError, ResolveError
-from webapp.trackers.scrub import scrub, shorten
+from webapp.trackers.scrub import QUOTE_LIMIT, quote, scrub
 from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
 if TYPE_CHECKING:
@@ -55,7 +61,9 @@ class IssueRequests:
         settings: OutboundSettings
         http: TrackerHTTP
         name: str
-        base_url: str
+
+        def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str: ...
+
         target_noun: str
         extra_headers: ClassVar[Mapping[str, str]]
         auth_header: ClassVar[str]
@@ -123,9 +131,9 @@ class IssueRequests:
                 return response.json()
             except ValueError:
                 message = (
-                    f"{self.name} answered {response.status_code} to {method} {path} with "
-                    "something that is not JSON: check the server address; a login page "
-                    "or a proxy may be in the way."
+                    f"{self.name} answered {method} {path} with {response.status_code} "
+                    f"{content_kind(response)}, not the tracker's API: check the server "
+                    "address; a login page or a proxy may be in the way."
                 )
                 # A create that succeeded but cannot be read may still have made the issue.
                 raise self.failed(
@@ -142,7 +150,10 @@ class IssueRequests:
         creates: bool = False,
     ) -> requests.Response:
         """One request through ``TrackerHTTP`` with the connector's credentials (any status)."""
-        url = self.base_url + path
+        try:
+            url = self.api_url(path)
+        except ValueError as exc:
+            raise self.failed(str(exc), retryable=False) from None
         try:
             credentials = self.config.auth_headers(self.auth_header, self.auth_scheme)
         except MissingCredentials as exc:
@@ -176,8 +187,12 @@ class IssueRequests:
     # ---- failures in words -----------------------------------------------
     def failed(self, message: str, **kwargs: Any) -> DeliveryFailed:
         """A ``DeliveryFailed`` whose message and field errors hold no secret."""
+        secrets, user = self.config.secret_values, self.config.user
+        # The tracker's words per field: quoted under the same rule as its messages.
         field_errors = {
-            name: [self.scrubbed(text) for text in texts]
+            name[:QUOTE_LIMIT]: [
+                quote(text, secrets, user=user) or "is not valid" for text in texts
+            ]
             for name, texts in (kwargs.pop("field_errors", None) or {}).items()
         }
         return DeliveryFailed(self.scrubbed(message), field_errors=field_errors, **kwargs)
@@ -199,6 +214,7 @@ class IssueRequests:
         tracker may have made the issue after the gateway stopped waiting.
         """
         status, product = response.status_code, self.name
+        reason = status_phrase(status)
         retryable = status in RETRY_STATUSES or status >= 500 or self.rate_limited(response)
         if status == 401:
             wording = self.wording
@@ -219,16 +235,16 @@ class IssueRequests:
             )
         elif status >= 500:
             message = (
-                f"{product} answered {status} {response.reason or ''} when asked to {action}: "
+                f"{product} answered {status}{reason} when asked to {action}: "
                 "the tracker, or a proxy in front of it, has a problem; try again later."
-            ).replace("  ", " ")
+            )
         elif status in (400, 422):
             message = f"{product} refused to {action} ({status})."
         else:
-            message = f"{product} answered {status} {response.reason or ''} when asked to {action}."
-        said = self.tracker_message(response)
-        if said and said.strip().lower() != (response.reason or "").lower():
-            message = f"{message} {product} said: {shorten(said)}"
+            message = f"{product} answered {status}{reason} when asked to {action}."
+        said = self.tracker_message(response)  # recognised JSON error fields only, capped
+        if said and said.strip().lower() != reason.strip().lower():
+            message = f"{message} {product} said: {said}"
         return self.failed(
             message,
             http_status=status,

@@ -95,7 +95,7 @@ class JiraClient(TrackerClient):
     def error_text(self, body: dict[str, Any]) -> str:
         """Jira puts messages in ``errorMessages`` and per-field ones in ``errors``."""
         parts = [flatten(body.get("errorMessages")), flatten(body.get("errors"))]
-        return "; ".join(p for p in parts if p) or super().error_text(body)
+        return "; ".join(p for p in parts if p)
 
     # ---- tickets ---------------------------------------------------------
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
@@ -165,4 +165,4 @@ class JiraClient(TrackerClient):
         }
 
     def _created(self, key: str, issue_id: str) -> CreatedIssue:
-        return CreatedIssue(key, f"{self.config.server_url}/browse/{quote(key)}", issue_id)
+        return CreatedIssue(key, self.config.url(f"/browse/{quote(key, safe='')}"), issue_id)

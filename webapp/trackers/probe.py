@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 import ssl
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from webapp.trackers import network
 from webapp.trackers.diagnosis import (
@@ -31,20 +32,28 @@ EXPIRY_WARNING_DAYS = 14
 CERT_CHECKS_OFF = "Certificate checks are off for this connector."
 
 
-def reach(
-    endpoint: Endpoint, settings: OutboundSettings
-) -> tuple[StageResult, socket.socket | None]:
+class Reached(NamedTuple):
+    """The reach stage's result, the open socket for the TLS stage (``None`` when the
+    stage failed) and whether a connection to the tracker was attempted at all."""
+
+    result: StageResult
+    socket: socket.socket | None
+    attempted: bool
+
+
+def reach(endpoint: Endpoint, settings: OutboundSettings) -> Reached:
     """Resolve the host, apply the network policy and open a TCP connection.
 
-    Returns the open socket for the TLS stage (``None`` when the stage failed).
-    Addresses are tried in resolver order, as browsers and ``requests`` do.
+    Addresses are tried in resolver order, as browsers and ``requests`` do. A name
+    that does not resolve, or resolves into a denied network, is never connected to.
     """
     try:
         addresses = network.allowed_addresses(
             endpoint.host, endpoint.port, settings.deny_networks, settings.allow_networks
         )
     except OutboundError as exc:
-        return StageResult(Stage.REACH, StageStatus.FAILED, str(exc), hint=exc.hint), None
+        result = StageResult(Stage.REACH, StageStatus.FAILED, str(exc), hint=exc.hint)
+        return Reached(result, None, attempted=False)
     problem: Exception = network.ResolveError(endpoint.host)
     for address in addresses:
         try:
@@ -53,15 +62,15 @@ def reach(
             problem = exc
             continue
         via = "" if str(address) == endpoint.host else f" ({address})"
-        return StageResult(
-            Stage.REACH, StageStatus.OK, f"Connected to {endpoint.host_port}{via}."
-        ), sock
+        message = f"Connected to {endpoint.host_port}{via}."
+        return Reached(StageResult(Stage.REACH, StageStatus.OK, message), sock, attempted=True)
     if isinstance(problem, TimeoutError):
         message = connect_timed_out(endpoint, settings.connect_timeout)
         hint: str | None = "The host may be down, or a firewall drops the connection."
     else:
         message, hint = network_problem(problem, endpoint, settings)
-    return StageResult(Stage.REACH, StageStatus.FAILED, message, hint=hint), None
+    result = StageResult(Stage.REACH, StageStatus.FAILED, message, hint=hint)
+    return Reached(result, None, attempted=bool(addresses))
 
 
 def tls(endpoint: Endpoint, sock: socket.socket, settings: OutboundSettings) -> StageResult:

@@ -87,9 +87,11 @@ class StageResult:
 class CheckResult:
     """The outcome of one connection check.
 
-    ``contacted`` is False when Connector Desk deliberately did not talk to
-    the tracker (connector marked inaccessible, or no client for its system);
-    such a result is never ``ok``, although none of its stages failed.
+    ``contacted`` is False when nothing was sent to the tracker's address: the
+    check deliberately did not run (connector marked inaccessible or disabled, no
+    client for its system), or stopped before the first connection attempt (an
+    invalid server, a name that does not resolve, an address on the deny-list).
+    Such a result is never ``ok``, even when none of its stages failed.
     """
 
     system_id: str

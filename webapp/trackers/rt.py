@@ -150,7 +150,7 @@ class RTClient(TrackerClient):
         return LabelOutcome(name, "exists", LABEL_NOTE)
 
     def _created(self, ticket_id: str) -> CreatedIssue:
-        url = f"{self.config.server_url}/Ticket/Display.html?id={quote(ticket_id)}"
+        url = self.config.url("/Ticket/Display.html", {"id": ticket_id})
         return CreatedIssue(ticket_id, url, ticket_id)
 
 

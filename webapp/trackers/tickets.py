@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from webapp.trackers.links import web_link
 from webapp.trackers.outbound import OutboundSettings
 
 if TYPE_CHECKING:
@@ -33,11 +34,17 @@ class IssueDraft:
 
 @dataclass(frozen=True)
 class CreatedIssue:
-    """Where the tracker put the issue: ``key`` as people write it (#12, OPS-12, 12)."""
+    """Where the tracker put the issue: ``key`` as people write it (#12, OPS-12, 12).
+
+    ``url`` is "" unless the tracker gave an http(s) link (see ``links.web_link``).
+    """
 
     key: str
     url: str
     external_id: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", web_link(self.url) or "")
 
 
 class DeliveryFailed(Exception):

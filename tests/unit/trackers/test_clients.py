@@ -39,7 +39,7 @@ def client_for(system, settings: OutboundSettings, **params):
 def test_github_api_lives_at_api_github_com_or_under_api_v3(server, method, expected, settings):
     client = client_for(GITHUB, settings, issue_tracker_server=server, issue_tracker_method=method)
 
-    assert client.base_url == expected
+    assert client.api_url("") == expected
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_github_api_lives_at_api_github_com_or_under_api_v3(server, method, expe
     ],
 )
 def test_other_trackers_keep_the_servers_port_and_path(system, server, expected, settings):
-    assert client_for(system, settings, issue_tracker_server=server).base_url == expected
+    assert client_for(system, settings, issue_tracker_server=server).api_url("") == expected
 
 
 def test_jira_personal_access_token_is_sent_as_bearer(settings) -> None:
