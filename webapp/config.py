@@ -74,6 +74,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "API_TOKEN_RATE_LIMIT_ADDRESS": (
             os.environ.get("API_TOKEN_RATE_LIMIT_ADDRESS") or "20 per minute"
         ),
+        # How long "Remember me" keeps a browser logged in (checked on the server too).
+        "REMEMBER_ME_DAYS": env_int("REMEMBER_ME_DAYS", 14),
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).
         "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),
         "PROXY_FIX_X_PROTO": env_int("PROXY_FIX_X_PROTO", 0),

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from webapp.services import setup as setup_service
 from webapp.services.errors import ServiceError
@@ -12,6 +12,7 @@ from webapp.services.users import create_user
 from webapp.web.access import current_actor, public
 from webapp.web.auth import bp
 from webapp.web.auth.forms import LoginForm, SetupForm
+from webapp.web.sessions import start_session
 
 
 def safe_next_url(target: str | None) -> str:
@@ -39,7 +40,7 @@ def login():
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(safe_next_url(request.args.get("next")))
     page = render_template(
@@ -71,7 +72,7 @@ def setup():
         except ServiceError as error:
             form.email.errors.append(error.message)
         else:
-            login_user(user)
+            start_session(user)
             flash("Welcome! Your administrator account is ready.", "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/setup.html", form=form, token=token)
