@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 # (endpoint, label, admins only); items whose blueprint is not registered are left out.
@@ -26,6 +26,17 @@ def nav_items() -> list[tuple[str, str]]:
     ]
 
 
+def is_current(url: str) -> bool:
+    """Whether the page shown is ``url`` or lies under it (``/connectors/3/edit`` under
+    ``/connectors``), so the navbar marks the section by its address, not by which
+    blueprint happens to serve the page (/account is served by the users blueprint)."""
+    section = url.rstrip("/")
+    path = request.path.rstrip("/")
+    if not section:
+        return not path
+    return path == section or path.startswith(section + "/")
+
+
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -45,6 +56,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["system_for"] = system_for
+    app.jinja_env.globals["is_current"] = is_current
 
     @app.context_processor
     def inject_globals():

@@ -6,9 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from webapp.services import setup as setup_service
-from webapp.services.errors import ServiceError
+from webapp.services.errors import NotFound, ServiceError
 from webapp.services.logins import TooManyAttempts, log_in, record_logout
-from webapp.services.users import create_user
 from webapp.web.access import current_actor, public
 from webapp.web.auth import bp
 from webapp.web.auth.forms import LoginForm, SetupForm
@@ -62,15 +61,15 @@ def logout():
 def setup():
     token = request.args.get("token", "")
     if not setup_service.setup_token_valid(token):
-        abort(404, description="This setup link is not valid or has already been used.")
+        abort(404, description=setup_service.LINK_USED)
     form = SetupForm()
     if form.validate_on_submit():
-        if not setup_service.consume_setup_token(token):
-            abort(404, description="This setup link has already been used.")
         try:
-            user = create_user(form.email.data, form.password.data, role="admin")
+            user = setup_service.create_first_admin(token, form.email.data, form.password.data)
+        except NotFound as error:
+            abort(404, description=error.message)
         except ServiceError as error:
-            form.email.errors.append(error.message)
+            getattr(form, error.field or "email").errors.append(error.message)
         else:
             start_session(user)
             flash("Welcome! Your administrator account is ready.", "success")
