@@ -7,6 +7,8 @@ from datetime import datetime
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from webapp.services import rate_limits
+
 # (endpoint, label, admins only); items whose blueprint is not registered are left out.
 NAV_ITEMS = (
     ("connectors.index", "Connectors", False),
@@ -24,6 +26,14 @@ def nav_items() -> list[tuple[str, str]]:
         for endpoint, label, admin_only in NAV_ITEMS
         if endpoint in views and (is_admin or not admin_only)
     ]
+
+
+def admin_warnings() -> list[str]:
+    """Problems administrators should see on every page (a degraded service)."""
+    if not (current_user.is_authenticated and current_user.is_admin):
+        return []
+    notice = rate_limits.outage_notice()
+    return [notice] if notice else []
 
 
 def is_current(url: str) -> bool:
@@ -60,4 +70,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        return {"nav_items": nav_items(), "app_version": __version__}
+        return {
+            "nav_items": nav_items(),
+            "app_version": __version__,
+            "admin_warnings": admin_warnings(),
+        }
