@@ -50,3 +50,10 @@ def test_setup_url_prints_a_working_link_while_no_user_exists(app, runner, clien
 def test_setup_url_prints_nothing_once_a_user_exists(app, runner, admin):
     result = runner.invoke(args=["setup-url"])
     assert result.output == ""
+
+
+def test_setup_url_says_which_address_it_assumes_without_a_running_server(app, runner):
+    result = runner.invoke(args=["setup-url"])
+    assert "No running `flask serve` found" in result.stderr
+    assert "pass --base-url" in result.stderr
+    assert "http://127.0.0.1:5000/setup?token=" in result.stdout

@@ -48,6 +48,11 @@ def test_serve_prints_the_setup_link_and_serves_the_login_page(tmp_path):
                 time.sleep(0.2)
         assert response.status_code == 200
         assert 'name="email"' in response.text
+        # `flask setup-url` links to the running server, whatever port it chose.
+        setup_url = subprocess.run(
+            [*flask, "setup-url"], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        assert f"http://127.0.0.1:{port}/setup?token=" in setup_url.stdout
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0]
@@ -112,3 +117,35 @@ def test_serve_runs_the_delivery_loop_so_a_failed_ticket_is_retried(tmp_path):
             db.session.remove()
             db.engine.dispose()
     assert "Delivering due tickets every 0.3 s" in output
+
+
+def serve_once(tmp_path, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "webapp", "serve", "--port", str(free_port())],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_without_a_database_says_so_in_one_line(tmp_path):
+    url = f"postgresql+psycopg://desk:s3cret-pw@127.0.0.1:{free_port()}/desk"
+    result = serve_once(tmp_path, url)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"Cannot reach the database {url.replace('s3cret-pw', '***')}" in lines[0]
+    assert "s3cret-pw" not in result.stderr
+
+
+def test_serve_on_an_empty_database_asks_for_the_migration(tmp_path):
+    result = serve_once(tmp_path, f"sqlite:///{tmp_path}/empty.db")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"Error: The database sqlite:///{tmp_path}/empty.db has no tables yet: "
+        "run `flask --app webapp db upgrade` first."
+    ]

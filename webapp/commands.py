@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.serving import run_simple
 
 from webapp.extensions import db
+from webapp.log_redaction import redact
 from webapp.models import Connector, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
@@ -51,11 +57,66 @@ def print_setup_hint(base_url: str) -> None:
     click.echo("  * or on the command line:  .venv/bin/flask --app webapp users create EMAIL\n")
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+SERVER_URL_FILE = "server-url"  # where `flask serve` notes its address, for `setup-url`
+
+
+def _server_url_path() -> Path:
+    return Path(current_app.instance_path) / SERVER_URL_FILE
+
+
+def record_server_url(base_url: str) -> None:
+    """Note where this server listens, so `flask setup-url` prints links that work."""
+    path = _server_url_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(base_url + "\n")
+
+
+def running_server_url() -> str | None:
+    """The address `flask serve` recorded, if a server still listens there."""
+    try:
+        url = _server_url_path().read_text().strip()
+        parts = urlsplit(url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return url
+    except (OSError, ValueError):  # never recorded, unreadable, or that server is gone
+        return None
+
+
 @click.command("setup-url")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
-def setup_url_command(base_url: str) -> None:
+@click.option(
+    "--base-url",
+    default=None,
+    help=f"The server's address [default: the running `flask serve`'s, else {DEFAULT_BASE_URL}]",
+)
+def setup_url_command(base_url: str | None) -> None:
     """Print a one-time link that creates the first administrator (if none exists)."""
-    print_setup_hint(base_url.rstrip("/"))
+    if base_url is None:
+        base_url = running_server_url()
+        if base_url is None and setup_service.setup_needed():
+            base_url = DEFAULT_BASE_URL
+            click.echo(
+                f"No running `flask serve` found, so the link assumes {DEFAULT_BASE_URL}; "
+                "pass --base-url if the server runs elsewhere.",
+                err=True,
+            )
+    print_setup_hint((base_url or DEFAULT_BASE_URL).rstrip("/"))
+
+
+def require_database() -> None:
+    """Exit with one line naming the database (password masked) unless it answers and
+    has its tables; better than a traceback from the first query."""
+    url = db.engine.url.render_as_string(hide_password=True)
+    try:
+        db.session.execute(text("SELECT 1"))
+        migrated = inspect(db.engine).has_table(User.__tablename__)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise click.ClickException(f"Cannot reach the database {url}: {redact(reason)}") from None
+    if not migrated:
+        raise click.ClickException(
+            f"The database {url} has no tables yet: run `flask --app webapp db upgrade` first."
+        )
 
 
 @click.command("serve")
@@ -67,10 +128,12 @@ def serve_command(host: str, port: int) -> None:
     Also delivers due tickets from a background thread (EMBEDDED_WORKER=0 turns it off).
     """
     app = current_app._get_current_object()
+    require_database()
     print_setup_hint(f"http://{host}:{port}")
     worker = start_embedded_worker(app)
     if worker is not None:
         click.echo(f"Delivering due tickets every {worker.interval:g} s (EMBEDDED_WORKER=0: off)")
+    record_server_url(f"http://{host}:{port}")
     click.echo(f"Connector Desk is serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
         # Flask's app.run() refuses to run inside a CLI command, so serve with werkzeug.

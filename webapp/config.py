@@ -82,6 +82,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         # The first automatic retry waits this long; each further failure doubles it.
         "DELIVERY_BACKOFF_SECONDS": env_float("DELIVERY_BACKOFF_SECONDS", 30.0),
         "EMBEDDED_WORKER": env_flag("EMBEDDED_WORKER", True),
+        # How long "Remember me" keeps a browser logged in (checked on the server too).
+        "REMEMBER_ME_DAYS": env_int("REMEMBER_ME_DAYS", 14),
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).
         "PROXY_FIX_X_FOR": env_int("PROXY_FIX_X_FOR", 0),
         "PROXY_FIX_X_PROTO": env_int("PROXY_FIX_X_PROTO", 0),

@@ -43,6 +43,7 @@ ACCESS: dict[str, str] = {
     "users.account": LOGIN,
     "users.create_token": LOGIN,
     "users.revoke_token": LOGIN,
+    "users.logout_everywhere": LOGIN,
     "users.index": ADMIN,
     "users.toggle_active": ADMIN,
     "audit.index": ADMIN,

@@ -58,7 +58,7 @@ def test_unexpected_error_shows_500_page_without_details(failing_app):
 def test_healthz_pings_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "rate_limits": "ok"}
 
 
 @pytest.mark.parametrize("url", ["/connectors/", "/tickets/", "/audit"])

@@ -1,3 +1,5 @@
+import re
+
 from tests.factories import PASSWORD, make_user
 from webapp.extensions import db
 from webapp.models import User
@@ -100,3 +102,16 @@ def test_change_password_keeps_this_session_and_ends_others(app, admin_client, a
     assert admin.check_password("brand new password")
     assert admin_client.get("/").status_code == 200
     assert other_session.get("/").status_code == 302
+
+
+ACTIVE_NAV_LINK = re.compile(r'class="nav-link active" aria-current="page"\s+href="([^"]+)"')
+
+
+def test_the_navbar_marks_the_section_by_address_not_by_blueprint(admin_client):
+    def active_links(url: str) -> list[str]:
+        return ACTIVE_NAV_LINK.findall(admin_client.get(url).get_data(as_text=True))
+
+    assert active_links("/account") == ["/account"]  # served by the users blueprint
+    assert active_links("/users") == ["/users"]
+    assert active_links("/connectors/new") == ["/connectors/"]
+    assert active_links("/") == []

@@ -37,6 +37,10 @@ class User(UserMixin, db.Model):
     #: The ticket form's last choices (connector, category, per-system fields).
     ticket_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    #: When a remembered login ends (Unix time), or None. Not a column: it travels in the
+    #: login's signed cookies (see get_id) and is set again by the user loader.
+    remember_until = None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
@@ -61,11 +65,18 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        """What the session and remember-me cookies hold: ``id:nonce``, plus ``:expiry``
+        for a remembered login (checked by the user loader on every request)."""
+        session_id = f"{self.id}:{self.session_nonce}"
+        return f"{session_id}:{self.remember_until}" if self.remember_until else session_id
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie issued so far stop working."""
+        self.session_nonce = new_session_nonce()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_nonce = new_session_nonce()
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

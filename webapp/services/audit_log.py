@@ -19,6 +19,7 @@ KNOWN_ACTIONS = (
     "auth.login",
     "auth.login_failed",
     "auth.logout",
+    "auth.logout_everywhere",
     "user.create",
     "user.deactivate",
     "user.reactivate",

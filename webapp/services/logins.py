@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
+import time
 
 from webapp.extensions import db
 from webapp.models import User
@@ -47,6 +49,37 @@ def log_in(email: str, password: str, address: str | None) -> User:
 
 
 def record_logout(user: User) -> None:
-    """Audit a logout (the session itself is ended by the view)."""
+    """End every session of ``user`` on the server and audit it (the view clears the
+    cookies of this browser; copies saved elsewhere stop working too)."""
+    user.end_sessions()
     audit.record("auth.logout", user, user)
     db.session.commit()
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every session and remembered login of ``user``, in every browser."""
+    user.end_sessions()
+    audit.record("auth.logout_everywhere", user, user)
+    db.session.commit()
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session or remember-me cookie stands for, while it is still valid.
+
+    The cookies hold ``id:nonce`` (``id:nonce:expiry`` for a remembered login, see
+    User.get_id); ending a user's sessions changes the nonce, so every older cookie,
+    however it was saved, stops working.
+    """
+    parts = session_id.split(":")
+    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts[::2]):
+        return None
+    expiry = int(parts[2]) if len(parts) == 3 else None
+    if expiry is not None and expiry <= time.time():
+        return None
+    user = db.session.get(User, int(parts[0]))
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.session_nonce.encode(), parts[1].encode()):
+        return None
+    user.remember_until = expiry
+    return user

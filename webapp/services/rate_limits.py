@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
@@ -19,7 +20,26 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 
 EXTENSION_KEY = "connector_desk_limiter"
+HEALTH_KEY = "connector_desk_limiter_health"
+#: While the storage is down, one warning per this many seconds, not one per request.
+WARNING_INTERVAL = 60.0
+#: How stale the storage's known state may get before /healthz or a page asks it again.
+PROBE_INTERVAL = 15.0
+OUTAGE_NOTICE = (
+    "Rate limiting is off: its storage (RATELIMIT_STORAGE_URI) cannot be reached, so failed "
+    "logins and wrong API tokens are not limited. Check Redis."
+)
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _StorageHealth:
+    """What this app knows about its counter storage (times from time.monotonic)."""
+
+    down_since: float | None = None
+    warned_at: float = -math.inf
+    checked_at: float = -math.inf
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,7 @@ class Blocked:
 def init_app(app: Flask) -> None:
     """Give ``app`` its own limiter, configured from its RATELIMIT_* settings."""
     app.extensions[EXTENSION_KEY] = Limiter(get_remote_address, app=app)
+    app.extensions[HEALTH_KEY] = _StorageHealth()
 
 
 def _counter(setting: str, scope: str, value: str) -> tuple[RateLimitItem, tuple[str, ...]]:
@@ -58,9 +79,10 @@ def _blocked(*counters: tuple[RateLimitItem, tuple[str, ...]]) -> Blocked | None
             if not limiter.limiter.test(item, *keys):
                 reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
                 waits.append(max(1, math.ceil(reset_at - time.time())))
-    except Exception:  # the storage (Redis) is down: logged loudly, see _storage_down
-        _storage_down()
+    except Exception as error:  # the storage (Redis) is down: see _storage_down
+        _storage_down(error)
         return None
+    _storage_up()
     return Blocked(max(waits)) if waits else None
 
 
@@ -71,15 +93,65 @@ def _hit(*counters: tuple[RateLimitItem, tuple[str, ...]]) -> None:
     try:
         for item, keys in counters:
             limiter.limiter.hit(item, *keys)
-    except Exception:  # the storage (Redis) is down: logged loudly, see _storage_down
-        _storage_down()
+    except Exception as error:  # the storage (Redis) is down: see _storage_down
+        _storage_down(error)
+        return
+    _storage_up()
 
 
-def _storage_down() -> None:
+def _health() -> _StorageHealth:
+    return current_app.extensions[HEALTH_KEY]
+
+
+def _storage_down(error: Exception | str) -> None:
     """Fail open: while the counter storage is unreachable, people can still log in (a
-    locked-out admin team is worse than a few minutes without brute-force limits), and
-    every such request logs an error with the cause so the outage is seen."""
-    logger.error("Rate-limit storage unreachable; login limits are not enforced", exc_info=True)
+    locked-out admin team is worse than a few minutes without brute-force limits).
+
+    The outage is logged as one warning a minute with its cause (a traceback per request
+    would drown the log), and shown on /healthz and to administrators.
+    """
+    health, now = _health(), time.monotonic()
+    with health.lock:
+        if health.down_since is None:
+            health.down_since = now
+        health.checked_at = now
+        if now - health.warned_at < WARNING_INTERVAL:
+            return
+        health.warned_at = now
+    cause = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    logger.warning(
+        "Rate-limit storage unreachable (%s); login and API token limits are not enforced",
+        cause,
+    )
+
+
+def _storage_up() -> None:
+    health = _health()
+    with health.lock:
+        health.checked_at = time.monotonic()
+        was_down, health.down_since, health.warned_at = health.down_since, None, -math.inf
+    if was_down is not None:
+        logger.warning("Rate-limit storage reachable again; limits are enforced")
+
+
+def storage_available() -> bool:
+    """Whether the counters' storage answers, asking it when the last word is older than
+    PROBE_INTERVAL (so pages and health checks do not ping Redis on every request)."""
+    limiter: Limiter = current_app.extensions[EXTENSION_KEY]
+    if not limiter.enabled:
+        return True
+    health = _health()
+    if time.monotonic() - health.checked_at >= PROBE_INTERVAL:
+        if limiter.storage.check():
+            _storage_up()
+        else:
+            _storage_down("no answer to a ping")
+    return health.down_since is None
+
+
+def outage_notice() -> str | None:
+    """What administrators are told while rate limiting is off, or None."""
+    return None if storage_available() else OUTAGE_NOTICE
 
 
 def _login_counters(email: str, address: str | None):

@@ -1,8 +1,9 @@
 """The one-time setup link that creates the first administrator from the browser.
 
 While no user exists, each server start writes a fresh random token's hash to the
-instance folder and prints the link. The first successful use deletes the file, so the
-link works once, and /setup answers 404 for good as soon as any user exists.
+instance folder and prints the link. Creating the administrator deletes the file, so the
+link works once, and /setup answers 404 for good as soon as any user exists. A rejected
+attempt (say, a too common password) leaves the link working.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from pathlib import Path
 from flask import current_app
 
 from webapp.models import User
+from webapp.services.errors import NotFound
+from webapp.services.users import check_new_password, create_user
 
 TOKEN_FILE = "setup-token"  # noqa: S105 (a file name, not a secret)
+LINK_USED = "This setup link is not valid or has already been used."
 
 
 def _token_path() -> Path:
@@ -58,12 +62,29 @@ def setup_token_valid(token: str | None) -> bool:
     return hmac.compare_digest(expected, _digest(token))
 
 
-def consume_setup_token(token: str) -> bool:
-    """Spend the token: only one caller can ever succeed, even two at once."""
+def create_first_admin(token: str, email: str, password: str) -> User:
+    """Create the first administrator through the setup link, spending the link only
+    when the user is created (raises NotFound for a spent or wrong link, ServiceError
+    with the field for bad input, which leaves the link working).
+
+    Two submissions at once cannot both succeed: each claims the token file by an
+    atomic rename, and only one rename can find it.
+    """
     if not setup_token_valid(token):
-        return False
+        raise NotFound(LINK_USED)
+    check_new_password(password)  # the usual mistake: found before the link is claimed
+    path = _token_path()
+    claimed = path.with_name(f"{TOKEN_FILE}.{secrets.token_hex(8)}.claimed")
     try:
-        _token_path().unlink()
+        path.rename(claimed)
     except FileNotFoundError:
-        return False
-    return True
+        raise NotFound(LINK_USED) from None
+    try:
+        if not hmac.compare_digest(claimed.read_text().strip(), _digest(token)):
+            raise NotFound(LINK_USED)  # a server restart issued a new link meanwhile
+        user = create_user(email, password, role="admin")
+    except Exception:
+        claimed.replace(path)  # not created: the link keeps working
+        raise
+    claimed.unlink()
+    return user

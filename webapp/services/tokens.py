@@ -94,6 +94,19 @@ def revoke_token(actor: User | None, token: ApiToken) -> None:
     db.session.commit()
 
 
+def revoke_all_tokens(actor: User | None, user: User, reason: str) -> int:
+    """Revoke every token of ``user`` still in force, in the caller's transaction (it
+    commits); ``reason`` goes into the audit entries. Returns how many were revoked."""
+    now = utcnow()
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    count = 0
+    for token in db.session.scalars(query):
+        token.revoked_at = now
+        audit.record("token.revoke", actor, token, owner=user.email, reason=reason)
+        count += 1
+    return count
+
+
 def get_token(token_id: int, owner: User | None = None) -> ApiToken:
     """The token with this id; with ``owner``, only if it belongs to that user."""
     token = db.session.get(ApiToken, token_id)

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from webapp.extensions import db
 from webapp.models import User
 from webapp.models.base import utcnow
-from webapp.services import audit
+from webapp.services import audit, tokens
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_admin
 
@@ -74,14 +74,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change a user's own password; every other session of that user ends."""
+def change_password(user: User, current: str, new: str, revoke_tokens: bool = False) -> int:
+    """Change a user's own password; every session of that user ends (the web view starts
+    a new one for the browser that made the change).
+
+    API tokens outlive passwords unless ``revoke_tokens``; returns how many were revoked.
+    """
     if not user.check_password(current):
         raise ServiceError("Your current password is not correct.", field="current_password")
     check_new_password(new)
     user.set_password(new)
-    audit.record("user.password_change", user, user)
+    revoked = tokens.revoke_all_tokens(user, user, "password change") if revoke_tokens else 0
+    audit.record("user.password_change", user, user, sessions_ended=True, tokens_revoked=revoked)
     db.session.commit()
+    return revoked
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -90,6 +96,8 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if actor.id == user.id:
         raise ServiceError("You cannot deactivate your own account.")
     user.active = active
+    if not active:
+        user.end_sessions()  # so reactivating does not bring old cookies back to life
     audit.record("user.reactivate" if active else "user.deactivate", actor, user)
     db.session.commit()
 

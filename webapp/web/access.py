@@ -13,8 +13,9 @@ from typing import TypeVar
 from flask import Flask, abort, request
 from flask_login import current_user
 
-from webapp.extensions import db, login_manager
+from webapp.extensions import login_manager
 from webapp.models import User
+from webapp.services.logins import user_for_session
 
 F = TypeVar("F", bound=Callable)
 PUBLIC_VIEW_ATTR = "_connector_desk_public"
@@ -65,11 +66,5 @@ def install_login_guard(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Sessions carry ``id:nonce``; a changed nonce (new password) ends old sessions."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_nonce != nonce or not user.active:
-        return None
-    return user
+    """Sessions end on the server: see logins.user_for_session."""
+    return user_for_session(session_id)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_login import current_user
+
+from webapp.services import rate_limits
 
 # (endpoint, label, admins only); items whose blueprint is not registered are left out.
 NAV_ITEMS = (
@@ -24,6 +26,25 @@ def nav_items() -> list[tuple[str, str]]:
         for endpoint, label, admin_only in NAV_ITEMS
         if endpoint in views and (is_admin or not admin_only)
     ]
+
+
+def admin_warnings() -> list[str]:
+    """Problems administrators should see on every page (a degraded service)."""
+    if not (current_user.is_authenticated and current_user.is_admin):
+        return []
+    notice = rate_limits.outage_notice()
+    return [notice] if notice else []
+
+
+def is_current(url: str) -> bool:
+    """Whether the page shown is ``url`` or lies under it (``/connectors/3/edit`` under
+    ``/connectors``), so the navbar marks the section by its address, not by which
+    blueprint happens to serve the page (/account is served by the users blueprint)."""
+    section = url.rstrip("/")
+    path = request.path.rstrip("/")
+    if not section:
+        return not path
+    return path == section or path.startswith(section + "/")
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -58,7 +79,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["system_for"] = system_for
     app.jinja_env.globals["delivery_schedule"] = delivery_schedule
+    app.jinja_env.globals["is_current"] = is_current
 
     @app.context_processor
     def inject_globals():
-        return {"nav_items": nav_items(), "app_version": __version__}
+        return {
+            "nav_items": nav_items(),
+            "app_version": __version__,
+            "admin_warnings": admin_warnings(),
+        }

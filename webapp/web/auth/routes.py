@@ -3,15 +3,15 @@
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from webapp.services import setup as setup_service
-from webapp.services.errors import ServiceError
+from webapp.services.errors import NotFound, ServiceError
 from webapp.services.logins import TooManyAttempts, log_in, record_logout
-from webapp.services.users import create_user
 from webapp.web.access import current_actor, public
 from webapp.web.auth import bp
 from webapp.web.auth.forms import LoginForm, SetupForm
+from webapp.web.sessions import start_session
 
 
 def safe_next_url(target: str | None) -> str:
@@ -39,7 +39,7 @@ def login():
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash("You are logged in.", "success")
             return redirect(safe_next_url(request.args.get("next")))
     page = render_template(
@@ -61,17 +61,17 @@ def logout():
 def setup():
     token = request.args.get("token", "")
     if not setup_service.setup_token_valid(token):
-        abort(404, description="This setup link is not valid or has already been used.")
+        abort(404, description=setup_service.LINK_USED)
     form = SetupForm()
     if form.validate_on_submit():
-        if not setup_service.consume_setup_token(token):
-            abort(404, description="This setup link has already been used.")
         try:
-            user = create_user(form.email.data, form.password.data, role="admin")
+            user = setup_service.create_first_admin(token, form.email.data, form.password.data)
+        except NotFound as error:
+            abort(404, description=error.message)
         except ServiceError as error:
-            form.email.errors.append(error.message)
+            getattr(form, error.field or "email").errors.append(error.message)
         else:
-            login_user(user)
+            start_session(user)
             flash("Welcome! Your administrator account is ready.", "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/setup.html", form=form, token=token)

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -42,6 +43,10 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat new password",
         validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    revoke_tokens = BooleanField(
+        "Also revoke my API tokens",
+        description="API tokens keep working after a password change unless revoked.",
     )
     submit = SubmitField("Change password")
 

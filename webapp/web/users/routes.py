@@ -1,16 +1,22 @@
 """The users page and each user's own account page."""
 
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
 from webapp.extensions import db
 from webapp.models import User
 from webapp.services import tokens as token_service
 from webapp.services import users as user_service
 from webapp.services.errors import ServiceError
+from webapp.services.logins import log_out_everywhere
+from webapp.services.secrets import SecretsUnreadable, decrypt_secrets, encrypt_secrets
 from webapp.web.access import admin_required, current_actor
+from webapp.web.sessions import start_session
 from webapp.web.users import bp
 from webapp.web.users.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, NewUserForm
+
+#: Where a new API token waits, encrypted, for the page after the redirect.
+NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 (a session key name, not a secret)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -56,14 +62,39 @@ def account():
     if form.validate_on_submit():
         user = current_actor()
         try:
-            user_service.change_password(user, form.current_password.data, form.password.data)
+            revoked = user_service.change_password(
+                user, form.current_password.data, form.password.data, form.revoke_tokens.data
+            )
         except ServiceError as error:
             getattr(form, error.field or "password").errors.append(error.message)
         else:
-            login_user(user)  # the new nonce ended this session too
-            flash("Password changed. Other sessions have been logged out.", "success")
+            start_session(user)  # the change ended every session, this one too
+            message = "Password changed. Your other sessions have been logged out."
+            if form.revoke_tokens.data:
+                message += f" API tokens revoked: {revoked}."
+            flash(message, "success")
             return redirect(url_for("users.account"))
-    return render_account(form=form)
+    new_key = pop_new_token() if request.method == "GET" else None
+    return render_account(form=form, new_key=new_key)
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+def logout_everywhere():
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("users.account"))
+    log_out_everywhere(current_actor())
+    logout_user()
+    flash("You are logged out in every browser and on every device.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def pop_new_token() -> str | None:
+    """The API token created just before the redirect to this page, once."""
+    ciphertext = session.pop(NEW_TOKEN_SESSION_KEY, None)
+    try:
+        return decrypt_secrets(ciphertext).get("key")
+    except SecretsUnreadable:  # the encryption key changed in between: it is gone
+        return None
 
 
 def render_account(form=None, token_form=None, new_key: str | None = None):
@@ -84,12 +115,17 @@ def create_token():
         return render_account(token_form=form), 400
     user = current_actor()
     try:
-        _, key = token_service.create_token(user, user, form.name.data, form.expires_in_days.data)
+        token, key = token_service.create_token(
+            user, user, form.name.data, form.expires_in_days.data
+        )
     except ServiceError as error:
         getattr(form, error.field or "name").errors.append(error.message)
         return render_account(token_form=form), 400
-    # Shown in this response only: a flash message would travel in the session cookie.
-    return render_account(new_key=key), 200, {"Cache-Control": "no-store"}
+    # Post/redirect/get, so reloading the page cannot create a second token. The key
+    # crosses the redirect in the session cookie, encrypted, and is shown only once.
+    session[NEW_TOKEN_SESSION_KEY] = encrypt_secrets({"key": key})
+    flash(f"Token “{token.name}” created.", "success")
+    return redirect(url_for("users.account", _anchor="api-tokens"))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
