@@ -10,6 +10,7 @@ from webapp.models.ticket import STATUSES
 from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.permissions import can_change_ticket
 from webapp.services.systems import get_system
 from webapp.web.access import current_actor
 from webapp.web.paging import page_number
@@ -123,14 +124,18 @@ def index():
 
 @bp.route("/tickets/<int:ticket_id>")
 def detail(ticket_id: int):
+    ticket = service.get_ticket(ticket_id)
     return render_template(
-        "tickets/detail.html", ticket=service.get_ticket(ticket_id), confirm=ConfirmForm()
+        "tickets/detail.html",
+        ticket=ticket,
+        confirm=ConfirmForm(),
+        can_change=can_change_ticket(current_actor(), ticket),
     )
 
 
 @bp.route("/tickets/<int:ticket_id>/retry", methods=["POST"])
 def retry(ticket_id: int):
-    ticket = service.get_ticket(ticket_id)
+    ticket = service.ticket_to_change(current_actor(), ticket_id)
     if ConfirmForm().validate_on_submit():
         try:
             ticket = delivery.retry(current_actor(), ticket)
@@ -143,7 +148,7 @@ def retry(ticket_id: int):
 
 @bp.route("/tickets/<int:ticket_id>/discard", methods=["POST"])
 def discard(ticket_id: int):
-    ticket = service.get_ticket(ticket_id)
+    ticket = service.ticket_to_change(current_actor(), ticket_id)
     if ConfirmForm().validate_on_submit():
         try:
             service.discard(current_actor(), ticket)
@@ -157,7 +162,7 @@ def discard(ticket_id: int):
 @bp.route("/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
 def edit(ticket_id: int):
     """Fix what the tracker refused, next to the field it named, then send again."""
-    ticket = service.get_ticket(ticket_id)
+    ticket = service.ticket_to_change(current_actor(), ticket_id)
     connector = ticket.connector
     if connector is None or ticket.status not in ("pending", "failed"):
         flash("Only undelivered tickets whose connector still exists can be edited.", "warning")
