@@ -20,11 +20,8 @@ from webapp.web.users.forms import ConfirmForm
 
 DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),
-    "failed": (
-        "warning",
-        "The ticket is saved, but the tracker did not take it yet: {error} "
-        "It will be retried automatically, or use Retry.",
-    ),
+    # Not the error itself: the page shows it once, in its banner, with what happens next.
+    "failed": ("warning", "The ticket is saved, but the tracker did not take it yet (see below)."),
 }
 
 
@@ -47,7 +44,7 @@ def ticket_form(connector, data_for):
 
 def flash_delivery(ticket, default: str) -> None:
     category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", default))
-    flash(message.format(error=ticket.last_error or ""), category)
+    flash(message, category)
 
 
 def page_after_delivery(ticket, default: str):
