@@ -26,20 +26,38 @@ DELIVERED_MESSAGES = {
 
 
 def choose_connector(connectors):
-    wanted = request.values.get("connector", type=int) or request.form.get("connector_id", type=int)
+    # The form's connector picker first, then the link's ?connector=, then the form's own.
+    wanted = (
+        request.form.get("connector", type=int)
+        or request.args.get("connector", type=int)
+        or request.form.get("connector_id", type=int)
+    )
     wanted = wanted or (current_user.ticket_defaults or {}).get("connector_id")
     return next((c for c in connectors if c.id == wanted), connectors[0] if connectors else None)
 
 
-def ticket_form(connector, data_for):
-    """The connector's ticket form; ``data_for(system, schema)`` gives its starting values."""
+def ticket_form(connector, data_for, bind: bool = True):
+    """The connector's ticket form; ``data_for(system, schema)`` gives its starting values.
+
+    ``bind=False`` ignores the posted form (it was another connector's form)."""
     system = get_system(connector.system_id)
     schema = service.ticket_schema(system, service.needs_target(connector, system))
     form = ticket_form_class(schema)(
-        data={"connector_id": str(connector.id), **data_for(system, schema)}
+        **({} if bind else {"formdata": None}),
+        data={"connector_id": str(connector.id), **data_for(system, schema)},
     )
     form.set_categories(connector)
     return system, form
+
+
+def typed_text(connector) -> dict[str, str]:
+    """What the posted form for another connector said that this connector's form has too:
+    title, description, and the category if this connector has one of that name."""
+    carried = {name: request.form.get(name, "") for name in ("title", "description")}
+    category = request.form.get("category", "")
+    if any(c.name == category for c in connector.categories):
+        carried["category"] = category
+    return carried
 
 
 def flash_delivery(ticket, default: str) -> None:
@@ -63,6 +81,9 @@ def new():
         return render_template("tickets/new.html", connectors=[], connector=None, form=None)
     remembered = current_user.ticket_defaults or {}
     same_connector = remembered.get("connector_id") == connector.id
+    # Posted for another connector: the admin switched connectors after typing. Start
+    # this connector's form afresh, keeping what the two forms share.
+    switched = request.method == "POST" and request.form.get("connector_id") != str(connector.id)
 
     def starting_values(system, schema):
         defaults = {
@@ -73,14 +94,11 @@ def new():
             "submission_token": service.new_submission_token(),
             "category": remembered.get("category", "") if same_connector else "",
             **initial_fields(schema, defaults),
+            **(typed_text(connector) if switched else {}),
         }
 
-    system, form = ticket_form(connector, starting_values)
-    if (
-        request.method == "POST"
-        and request.form.get("connector_id") == str(connector.id)
-        and form.validate_on_submit()
-    ):
+    system, form = ticket_form(connector, starting_values, bind=not switched)
+    if not switched and "switch_connector" not in request.form and form.validate_on_submit():
         try:
             ticket, is_new = service.create_ticket(current_actor(), form.request())
         except ValidationFailed as error:
