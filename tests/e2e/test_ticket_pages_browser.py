@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 from tests.e2e.test_connectors_browser import log_in
 from tests.factories import make_connector
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import AuditEntry, Ticket
+from webapp.services.connectors import ConnectorChanges, update_connector
 from webapp.services.tickets import TicketRequest, create_ticket
 
 DESCRIPTION = "Steps:\n1. Plug in the printer\n2. Print\n\n<b>not bold</b>"
@@ -114,3 +115,32 @@ def test_switching_connector_without_javascript_keeps_them_too(
         switch_connector_keeps_what_was_typed(page, jira_connector, pick_and_press)
     finally:
         context.close()
+
+
+def test_sync_labels_lands_on_the_connector_page_and_a_reload_repeats_nothing(
+    page, live_server, admin, gitlab
+):
+    connector = make_connector(
+        "gitlab", name="Desk", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
+    categories = [{"name": "Hardware", "label": "hardware", "colour": "#f45562"}]
+    changes = ConnectorChanges(
+        name="Desk", params={}, keep_missing_params=True, categories=categories
+    )
+    update_connector(None, connector, changes)
+    log_in(page)
+    page.goto(f"/connectors/{connector.id}")
+    page.get_by_test_id("sync-labels").click()
+    expect(page).to_have_url(f"{live_server.url}/connectors/{connector.id}")
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Labels created on the tracker: hardware."
+    )
+    page.reload()  # a GET now: no second sync
+    expect(page.get_by_test_id("sync-labels")).to_be_visible()
+    expect(page.locator(".alert-success")).to_have_count(0)  # shown once, not repeated
+    syncs = db.select(db.func.count(AuditEntry.id)).where(
+        AuditEntry.action == "connector.sync_labels"
+    )
+    assert db.session.scalar(syncs) == 1
+    assert [label["name"] for label in gitlab.labels[7]] == ["hardware"]
+    assert page.console_errors == []
