@@ -65,13 +65,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (form) showTestErrors(form, target);
 });
 
-// Ticket form: switching connector reloads the form for that connector's system, and the
-// title preview follows the connector's title format as the admin types.
+// Ticket form: switching connector reloads the form for that connector's system (through
+// the hidden "Use this connector" button, so what was typed is posted along and kept), and
+// the title preview follows the connector's title format as the admin types.
 document.addEventListener("DOMContentLoaded", () => {
-  for (const form of document.querySelectorAll("form[data-auto-submit]")) {
-    const button = form.querySelector("[data-auto-submit-button]");
-    if (button) button.hidden = true;
-    form.addEventListener("change", () => form.submit());
+  for (const picker of document.querySelectorAll("[data-auto-submit]")) {
+    const button = picker.querySelector("[data-auto-submit-button]");
+    if (!button || !button.form) continue;
+    button.hidden = true;
+    picker.addEventListener("change", () => button.form.requestSubmit(button));
   }
   const preview = document.querySelector("[data-title-preview]");
   const title = document.querySelector("[data-title-input]");

@@ -2,7 +2,12 @@
 
 import pytest
 
-from tests.factories import make_connector
+from tests.api.conftest import ApiClient, new_key
+from tests.factories import make_connector, make_user
+from tests.fakes import refused_address
+from webapp.extensions import db
+from webapp.models import Ticket
+from webapp.services.tickets import TicketRequest, create_ticket
 
 
 @pytest.fixture
@@ -69,3 +74,39 @@ def test_bad_bodies_get_400_with_the_field(api, connector, body, field):
 def test_unknown_ticket_is_404_and_no_token_is_401(api, app):
     assert api.get("/tickets/999/").status_code == 404
     assert app.test_client().get("/api/v2/tickets/").status_code == 401
+
+
+@pytest.fixture
+def unreachable(app):
+    # Nothing listens there: every delivery fails at once, so tickets stay changeable.
+    return make_connector(
+        "gitlab", name="Down", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    )
+
+
+def ticket_by(creator, connector, title="Printer jam") -> Ticket:
+    return create_ticket(creator, TicketRequest(connector_id=connector.id, title=title))[0]
+
+
+def test_api_viewers_change_only_their_own_tickets(app, unreachable):
+    viewer = make_user(role="viewer")
+    api = ApiClient(app.test_client(), new_key(viewer))
+    theirs, mine = ticket_by(make_user(), unreachable), ticket_by(viewer, unreachable, "Mine")
+    for action in ("retry", "discard"):
+        response = api.post(f"/tickets/{theirs.id}/{action}/")
+        assert response.status_code == 403, action
+        assert "the user who created" in response.get_json()["detail"]
+    assert db.session.get(Ticket, theirs.id).status == "pending"
+    assert db.session.get(Ticket, theirs.id).attempts == 0
+    retried = api.post(f"/tickets/{mine.id}/retry/")
+    assert retried.status_code == 200 and retried.get_json()["attempts"] == 1
+    discarded = api.post(f"/tickets/{mine.id}/discard/")
+    assert discarded.status_code == 200 and discarded.get_json()["status"] == "discarded"
+
+
+def test_api_admins_change_any_ticket_and_wrong_states_are_400(api, unreachable):
+    ticket = ticket_by(make_user(role="viewer"), unreachable)
+    assert api.post(f"/tickets/{ticket.id}/discard/").get_json()["status"] == "discarded"
+    again = api.post(f"/tickets/{ticket.id}/retry/")
+    assert again.status_code == 400 and "pending or failed" in again.get_json()["detail"]
+    assert api.post("/tickets/999/retry/").status_code == 404

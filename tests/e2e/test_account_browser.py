@@ -20,9 +20,7 @@ def log_in(page, remember: bool = False):
     expect(page.locator(".alert-success")).to_contain_text("You are logged in.")
 
 
-def test_a_common_password_is_reported_on_its_field_and_the_link_still_works(
-    page, app, screenshot
-):
+def test_a_common_password_is_reported_on_its_field_and_the_link_still_works(page, app, screenshot):
     token = issue_setup_token()
     page.goto(f"/setup?token={token}")
     page.fill("input[name=email]", "first@example.com")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PASSWORD, make_user
-from tests.support.route_access import ACCESS, ADMIN, API_ACCESS, PUBLIC, TOKEN_ADMIN
+from tests.support.route_access import ACCESS, ADMIN, API_ACCESS, OWN, PUBLIC, TOKEN_ADMIN
 from tests.support.routes import build_url, rules, walked_methods
 
 ROLES = ("anonymous", "viewer", "admin")
@@ -22,7 +22,7 @@ ALLOWED, LOGIN_PAGE, FORBIDDEN, UNAUTHORIZED, ERROR = (
 )
 
 
-def expected(access: str | None, role: str) -> str:
+def expected(access: str | None, role: str, owns_rows: bool = True) -> str:
     if access is None:
         return "unclassified: add it to tests/support/route_access.py"
     if access == PUBLIC:
@@ -32,6 +32,8 @@ def expected(access: str | None, role: str) -> str:
     if role == "anonymous":
         return LOGIN_PAGE
     if access == ADMIN and role == "viewer":
+        return FORBIDDEN
+    if access == OWN and role == "viewer" and not owns_rows:
         return FORBIDDEN
     return ALLOWED
 
@@ -120,3 +122,22 @@ def test_api_token_role_gets_what_the_table_says(app, client, role):
             got[key_name] = outcome(response)
             want[key_name] = expected_with_token(access, role)
     assert got == want
+
+
+@pytest.mark.parametrize("role", ("viewer", "admin"))
+def test_rows_of_other_users_are_for_admins_only(app, client, as_role, role):
+    """The walk above uses the user's own rows; here another user created them."""
+    as_role(role)
+    someone_else = make_user(role="viewer")
+    csrf = client.csrf_token()
+    got, want = {}, {}
+    for rule in rules(app):
+        if ACCESS.get(rule.endpoint) != OWN:
+            continue
+        for method in walked_methods(rule):
+            url = build_url(app, rule, someone_else)
+            data = None if method == "GET" else {"csrf_token": csrf}
+            key = f"{rule.endpoint}: {method} {rule.rule}"
+            got[key] = outcome(client.open(url, method=method, data=data))
+            want[key] = expected(OWN, role, owns_rows=False)
+    assert got and got == want

@@ -8,8 +8,8 @@ from tests.factories import make_connector, make_user
 from tests.fakes import refused_address
 from tests.support.connector_data import api_params
 from webapp.extensions import db
-from webapp.models import Connector
-from webapp.services import connection_tests, connectors, users
+from webapp.models import Connector, Ticket
+from webapp.services import connection_tests, connectors, delivery, tickets, users
 from webapp.services.errors import Forbidden
 
 CHANGES = connectors.ConnectorChanges(name="Viewer's connector", params=api_params("gitlab"))
@@ -64,3 +64,42 @@ def test_viewers_may_test_saved_connectors(viewer):
     )
     result = connection_tests.test_saved(viewer, connector)
     assert result.failed_stage is not None and result.failed_stage.stage == "reach"
+
+
+def _ticket(creator, title: str = "Printer jam"):
+    connector = make_connector(
+        "gitlab", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    )
+    request = tickets.TicketRequest(connector_id=connector.id, title=title)
+    return tickets.create_ticket(creator, request)[0]
+
+
+TICKET_CHANGES = {
+    "edit": lambda actor, ticket: tickets.revise_ticket(
+        actor, ticket, tickets.TicketRequest(connector_id=None, title="Changed")
+    ),
+    "retry": lambda actor, ticket: delivery.retry(actor, ticket),
+    "discard": lambda actor, ticket: tickets.discard(actor, ticket),
+}
+
+
+@pytest.mark.parametrize("change", TICKET_CHANGES.values(), ids=TICKET_CHANGES.keys())
+@pytest.mark.parametrize("creator", ["another viewer", "an admin", "the command line"])
+def test_viewers_cannot_change_tickets_of_others(viewer, change, creator):
+    owner = {"another viewer": make_user(role="viewer"), "an admin": make_user()}.get(creator)
+    ticket = _ticket(owner)
+    with pytest.raises(Forbidden, match="the user who created"):
+        change(viewer, ticket)
+    db.session.rollback()
+    ticket = db.session.get(Ticket, ticket.id)
+    assert (ticket.title, ticket.status, ticket.attempts) == ("Printer jam", "pending", 0)
+
+
+@pytest.mark.parametrize("change", TICKET_CHANGES.values(), ids=TICKET_CHANGES.keys())
+@pytest.mark.parametrize("actor", ["its creator", "an admin", "the command line"])
+def test_creators_admins_and_the_command_line_change_tickets(viewer, change, actor):
+    ticket = _ticket(viewer)
+    changed_by = {"its creator": viewer, "an admin": make_user()}.get(actor)
+    change(changed_by, ticket)
+    ticket = db.session.get(Ticket, ticket.id)
+    assert (ticket.title, ticket.status, ticket.attempts) != ("Printer jam", "pending", 0)

@@ -7,6 +7,7 @@ admin-only action that viewers can reach, or a page that needs no login, by acci
 PUBLIC = "public"  # no login (static files, login, set-up, health, the OpenAPI document)
 LOGIN = "login"  # any logged-in user: admins and viewers
 ADMIN = "admin"  # administrators only; viewers get 403
+OWN = "own"  # admins on any row; viewers only on rows they created (others: 403)
 TOKEN = "token"  # the API: an API token, never the session cookie  # noqa: S105
 TOKEN_ADMIN = "token admin"  # the API, administrators' tokens only; viewers get 403  # noqa: S105
 API_ACCESS = (TOKEN, TOKEN_ADMIN)
@@ -37,9 +38,9 @@ ACCESS: dict[str, str] = {
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,
-    "tickets.retry": LOGIN,
-    "tickets.discard": LOGIN,
-    "tickets.edit": LOGIN,
+    "tickets.retry": OWN,
+    "tickets.discard": OWN,
+    "tickets.edit": OWN,
     "users.account": LOGIN,
     "users.create_token": LOGIN,
     "users.revoke_token": LOGIN,
@@ -60,6 +61,8 @@ ACCESS: dict[str, str] = {
     "api.list_tickets": TOKEN,
     "api.get_ticket": TOKEN,
     "api.create_ticket": TOKEN,
+    "api.retry_ticket": TOKEN,
+    "api.discard_ticket": TOKEN,
 }
 
 

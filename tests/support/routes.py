@@ -38,7 +38,7 @@ def _ticket_id(owner: User) -> int:
     from webapp.services.tickets import TicketRequest, create_ticket
 
     request = TicketRequest(connector_id=_connector_id(owner), title="Sample ticket")
-    return create_ticket(None, request)[0].id
+    return create_ticket(owner, request)[0].id
 
 
 BUILDERS: dict[str, Callable[[User], Any]] = {

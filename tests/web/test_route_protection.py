@@ -7,7 +7,14 @@ remembering to add it here.
 import pytest
 from werkzeug.routing import Rule
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "api.openapi_document"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.login",
+    "auth.setup",
+    "health.healthz",
+    "api.openapi_document",
+    "metrics.metrics",  # no login, but allowed networks or a token (tests/test_metrics.py)
+}
 SAMPLE_VALUES = {"int": 1, "string": "x", "path": "x", "default": "x"}
 
 

@@ -208,9 +208,28 @@ def test_ticket_list_filters_by_status_and_connector(admin_client, connector, gi
 
 def test_sync_labels_reports_created_and_existing(admin_client, connector, gitlab):
     gitlab.labels[7].append({"id": 1, "name": "hardware", "color": "#f45562"})
-    page = admin_client.submit(f"/connectors/{connector.id}/sync-labels").get_data(as_text=True)
-    assert re.search(r"already there</span>\s*<code>hardware</code>", page)
-    assert re.search(r"created</span>\s*<code>gitlab-account</code>", page)
+    response = admin_client.submit(f"/connectors/{connector.id}/sync-labels")
+    # Post/redirect/get: reloading the page that shows the outcome repeats nothing.
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/connectors/{connector.id}"
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Labels already on the tracker: hardware." in page
+    assert "Labels created on the tracker: gitlab-account." in page
+    assert "Labels created" not in admin_client.get(f"/connectors/{connector.id}").get_data(
+        as_text=True
+    )
+
+
+def test_sync_labels_reports_failures_with_their_reason(admin_client, connector, gitlab):
+    gitlab.fail_next(403, times=10, method="POST")
+    response = admin_client.submit(f"/connectors/{connector.id}/sync-labels", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert re.search(
+        r"Labels that could not be created: hardware, gitlab-account\. "
+        r"GitLab refused to create label hardware \(403\).*"
+        r"GitLab refused to create label gitlab-account \(403\)",
+        page,
+    )
 
 
 def test_categories_are_edited_as_rows_on_the_connector_form(admin_client, connector):

@@ -22,7 +22,8 @@ ERROR_STATUSES = {
     "400": "Invalid input, or a rule forbids it; `errors` maps field paths such as "
     "`params.x` to messages.",
     "401": "No token, or an invalid one.",
-    "403": "Viewers cannot change connectors or test unsaved settings.",
+    "403": "Viewers cannot change connectors, test unsaved settings, or change tickets other "
+    "users created.",
     "404": "No connector (or ticket) with this id.",
     "412": "If-Match names an older version of the connector.",
     "415": "The body is not JSON.",
@@ -176,6 +177,22 @@ def _paths() -> dict[str, Any]:
         "/tickets/{id}/": {
             "parameters": [connector_id],
             "get": _operation("getTicket", "Get a ticket", _responses("200", ref("Ticket"), "404")),
+        },
+        "/tickets/{id}/retry/": {
+            "parameters": [connector_id],
+            "post": _operation(
+                "retryTicket",
+                "Deliver a pending or failed ticket now (admins: any; viewers: their own)",
+                _responses("200", ref("Ticket"), "400", "403", "404"),
+            ),
+        },
+        "/tickets/{id}/discard/": {
+            "parameters": [connector_id],
+            "post": _operation(
+                "discardTicket",
+                "Discard a pending or failed ticket (admins: any; viewers: their own)",
+                _responses("200", ref("Ticket"), "400", "403", "404"),
+            ),
         },
         "/systems/": {
             "get": _operation(

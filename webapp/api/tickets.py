@@ -1,4 +1,5 @@
-"""Ticket endpoints over the ticket service: create (stored, then delivered), list, read."""
+"""Ticket endpoints over the ticket service: create (stored, then delivered), list, read,
+retry and discard (admins any ticket, viewers their own)."""
 
 from __future__ import annotations
 
@@ -105,3 +106,18 @@ def list_tickets():
 @bp.get("/tickets/<int:ticket_id>/", **ROUTE)
 def get_ticket(ticket_id: int):
     return ticket_to_dict(service.get_ticket(ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/retry/", **ROUTE)
+def retry_ticket(ticket_id: int):
+    """Deliver a pending or failed ticket now; 200 with the ticket as it stands after."""
+    ticket = service.ticket_to_change(api_user(), ticket_id)
+    return ticket_to_dict(delivery.retry(api_user(), ticket))
+
+
+@bp.post("/tickets/<int:ticket_id>/discard/", **ROUTE)
+def discard_ticket(ticket_id: int):
+    """Give up on a pending or failed ticket: it is kept, as discarded, and never sent."""
+    ticket = service.ticket_to_change(api_user(), ticket_id)
+    service.discard(api_user(), ticket)
+    return ticket_to_dict(ticket)

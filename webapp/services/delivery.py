@@ -31,6 +31,7 @@ from webapp.observability import metrics
 from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
 from webapp.services.errors import ServiceError
+from webapp.services.permissions import require_ticket_change
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
 from webapp.services.systems import get_system
 from webapp.services.tickets import mark_label_synced
@@ -460,6 +461,8 @@ def deliver_due(limit: int | None = None) -> list[Ticket]:
 
 
 def retry(actor: User | None, ticket: Ticket) -> Ticket:
+    """Deliver an undelivered ticket now, for an actor allowed to change it."""
+    require_ticket_change(actor, ticket)
     if ticket.status not in (PENDING, FAILED):
         raise ServiceError("Only pending or failed tickets can be retried.")
     audit.record("ticket.retry", actor, ticket)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from webapp.models import User
+from webapp.models import Ticket, User
 from webapp.services.errors import Forbidden
 
 ADMIN_ONLY_MESSAGE = "Only administrators can do this."
+NOT_YOUR_TICKET_MESSAGE = "Only administrators and the user who created a ticket can change it."
 
 
 def require_admin(actor: User | None, message: str = ADMIN_ONLY_MESSAGE) -> None:
@@ -15,3 +16,20 @@ def require_admin(actor: User | None, message: str = ADMIN_ONLY_MESSAGE) -> None
     """
     if actor is not None and not actor.is_admin:
         raise Forbidden(message)
+
+
+def can_change_ticket(actor: User | None, ticket: Ticket) -> bool:
+    """Admins may edit, retry and discard any ticket; viewers only the ones they created.
+
+    A ticket from the command line or the API of a since-deleted user has no creator,
+    so only admins may change it.
+    """
+    if actor is None or actor.is_admin:
+        return True
+    return ticket.created_by_id is not None and ticket.created_by_id == actor.id
+
+
+def require_ticket_change(actor: User | None, ticket: Ticket) -> None:
+    """Raise Forbidden unless ``actor`` may change ``ticket`` (see can_change_ticket)."""
+    if not can_change_ticket(actor, ticket):
+        raise Forbidden(NOT_YOUR_TICKET_MESSAGE)

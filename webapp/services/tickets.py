@@ -25,6 +25,7 @@ from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
 from webapp.services.connectors import MAX_ID
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
+from webapp.services.permissions import require_ticket_change
 from webapp.services.secrets import connector_secrets, secrets_readable
 from webapp.services.systems import get_system
 from webapp.systems import System, render_title, validate_params
@@ -232,6 +233,7 @@ def remember_choices(actor: User, connector: Connector, ticket: Ticket) -> None:
 
 def revise_ticket(actor: User | None, ticket: Ticket, request: TicketRequest) -> Ticket:
     """Change what an undelivered ticket says (say after the tracker refused a field)."""
+    require_ticket_change(actor, ticket)
     if ticket.status not in (PENDING, FAILED):
         raise ServiceError("Only pending or failed tickets can be edited.")
     request.connector_id = ticket.connector_id
@@ -248,6 +250,13 @@ def get_ticket(ticket_id: int) -> Ticket:
     ticket = db.session.get(Ticket, ticket_id) if ticket_id <= MAX_ID else None
     if ticket is None:
         raise NotFound("There is no ticket with this id.")
+    return ticket
+
+
+def ticket_to_change(actor: User | None, ticket_id: int) -> Ticket:
+    """The ticket, if ``actor`` may edit, retry or discard it (else Forbidden)."""
+    ticket = get_ticket(ticket_id)
+    require_ticket_change(actor, ticket)
     return ticket
 
 
@@ -273,6 +282,7 @@ def undelivered_count(connector: Connector) -> int:
 
 def discard(actor: User | None, ticket: Ticket) -> None:
     """Give up on an undelivered ticket; it stays in the list as discarded."""
+    require_ticket_change(actor, ticket)
     if ticket.status not in (PENDING, FAILED):
         raise ServiceError("Only pending or failed tickets can be discarded.")
     ticket.status = DISCARDED

@@ -173,24 +173,42 @@ def system_schema(system_id: str):
     return jsonify(params_schema(get_system(system_id)))
 
 
+#: How each label outcome is announced after a sync: flash category and wording.
+LABEL_OUTCOME_FLASHES = {
+    "created": ("success", "Labels created on the tracker"),
+    "exists": ("info", "Labels already on the tracker"),
+    "failed": ("warning", "Labels that could not be created"),
+}
+#: Distinct reasons quoted per outcome; they tend to repeat (one per label, same cause).
+LABEL_REASONS_SHOWN = 3
+
+
+def flash_label_outcomes(outcomes) -> None:
+    """One message per outcome, naming its labels and its distinct reasons."""
+    for status, (category, text) in LABEL_OUTCOME_FLASHES.items():
+        matching = [outcome for outcome in outcomes if outcome.status == status]
+        if not matching:
+            continue
+        reasons = list(dict.fromkeys(o.message for o in matching if o.message))
+        shown = reasons[:LABEL_REASONS_SHOWN]
+        if len(reasons) > len(shown):
+            shown.append(f"(And {len(reasons) - len(shown)} more.)")
+        names = ", ".join(outcome.name for outcome in matching)
+        flash(" ".join([f"{text}: {names}.", *shown]), category)
+
+
 @bp.route("/connectors/<int:connector_id>/sync-labels", methods=["POST"])
 @admin_required
 def sync_labels(connector_id: int):
+    """Post/redirect/get: the outcome is flashed, so reloading the page repeats nothing."""
     connector = service.get_connector(connector_id)
-    outcomes, error = [], None
     if ConfirmForm().validate_on_submit():
         try:
             outcomes = sync_category_labels(current_actor(), connector)
         except ServiceError as failure:
-            error = failure.message
-        if not outcomes and error is None:
-            error = "This connector has no categories: add them on its edit page."
-    return render_template(
-        "connectors/detail.html",
-        connector=connector,
-        system=get_system(connector.system_id),
-        secrets_ok=secrets_readable(connector),
-        confirm=ConfirmForm(),
-        label_outcomes=outcomes,
-        label_error=error,
-    )
+            flash(failure.message, "warning")
+        else:
+            flash_label_outcomes(outcomes)
+            if not outcomes:
+                flash("This connector has no categories: add them on its edit page.", "warning")
+    return redirect(url_for("connectors.detail", connector_id=connector.id))

@@ -11,6 +11,7 @@ from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.delivery_worker import retry_plan
 from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.permissions import can_change_ticket
 from webapp.services.systems import get_system
 from webapp.web.access import current_actor
 from webapp.web.paging import page_number
@@ -20,10 +21,8 @@ from webapp.web.users.forms import ConfirmForm
 
 DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),
-    "failed": (
-        "warning",
-        "The ticket is saved, but the tracker did not take it yet: {error} {then}",
-    ),
+    # Not the error itself: the page shows it once, in its banner. What happens next, though.
+    "failed": ("warning", "The ticket is saved, but the tracker did not take it yet. {then}"),
 }
 #: What happens next to a failed ticket, by delivery_worker.retry_plan().
 RETRY_PLANS = {
@@ -34,26 +33,44 @@ RETRY_PLANS = {
 
 
 def choose_connector(connectors):
-    wanted = request.values.get("connector", type=int) or request.form.get("connector_id", type=int)
+    # The form's connector picker first, then the link's ?connector=, then the form's own.
+    wanted = (
+        request.form.get("connector", type=int)
+        or request.args.get("connector", type=int)
+        or request.form.get("connector_id", type=int)
+    )
     wanted = wanted or (current_user.ticket_defaults or {}).get("connector_id")
     return next((c for c in connectors if c.id == wanted), connectors[0] if connectors else None)
 
 
-def ticket_form(connector, data_for):
-    """The connector's ticket form; ``data_for(system, schema)`` gives its starting values."""
+def ticket_form(connector, data_for, bind: bool = True):
+    """The connector's ticket form; ``data_for(system, schema)`` gives its starting values.
+
+    ``bind=False`` ignores the posted form (it was another connector's form)."""
     system = get_system(connector.system_id)
     schema = service.ticket_schema(system, service.needs_target(connector, system))
     form = ticket_form_class(schema)(
-        data={"connector_id": str(connector.id), **data_for(system, schema)}
+        **({} if bind else {"formdata": None}),
+        data={"connector_id": str(connector.id), **data_for(system, schema)},
     )
     form.set_categories(connector)
     return system, form
 
 
+def typed_text(connector) -> dict[str, str]:
+    """What the posted form for another connector said that this connector's form has too:
+    title, description, and the category if this connector has one of that name."""
+    carried = {name: request.form.get(name, "") for name in ("title", "description")}
+    category = request.form.get("category", "")
+    if any(c.name == category for c in connector.categories):
+        carried["category"] = category
+    return carried
+
+
 def flash_delivery(ticket, default: str) -> None:
     category, message = DELIVERED_MESSAGES.get(ticket.status, ("info", default))
     then = RETRY_PLANS[retry_plan(ticket)] if ticket.status == "failed" else ""
-    flash(message.format(error=ticket.last_error or "", then=then), category)
+    flash(message.format(then=then).strip(), category)
 
 
 def page_after_delivery(ticket, default: str):
@@ -72,6 +89,9 @@ def new():
         return render_template("tickets/new.html", connectors=[], connector=None, form=None)
     remembered = current_user.ticket_defaults or {}
     same_connector = remembered.get("connector_id") == connector.id
+    # Posted for another connector: the admin switched connectors after typing. Start
+    # this connector's form afresh, keeping what the two forms share.
+    switched = request.method == "POST" and request.form.get("connector_id") != str(connector.id)
 
     def starting_values(system, schema):
         defaults = {
@@ -82,14 +102,11 @@ def new():
             "submission_token": service.new_submission_token(),
             "category": remembered.get("category", "") if same_connector else "",
             **initial_fields(schema, defaults),
+            **(typed_text(connector) if switched else {}),
         }
 
-    system, form = ticket_form(connector, starting_values)
-    if (
-        request.method == "POST"
-        and request.form.get("connector_id") == str(connector.id)
-        and form.validate_on_submit()
-    ):
+    system, form = ticket_form(connector, starting_values, bind=not switched)
+    if not switched and "switch_connector" not in request.form and form.validate_on_submit():
         try:
             ticket, is_new = service.create_ticket(current_actor(), form.request())
         except ValidationFailed as error:
@@ -130,14 +147,18 @@ def index():
 
 @bp.route("/tickets/<int:ticket_id>")
 def detail(ticket_id: int):
+    ticket = service.get_ticket(ticket_id)
     return render_template(
-        "tickets/detail.html", ticket=service.get_ticket(ticket_id), confirm=ConfirmForm()
+        "tickets/detail.html",
+        ticket=ticket,
+        confirm=ConfirmForm(),
+        can_change=can_change_ticket(current_actor(), ticket),
     )
 
 
 @bp.route("/tickets/<int:ticket_id>/retry", methods=["POST"])
 def retry(ticket_id: int):
-    ticket = service.get_ticket(ticket_id)
+    ticket = service.ticket_to_change(current_actor(), ticket_id)
     if ConfirmForm().validate_on_submit():
         try:
             ticket = delivery.retry(current_actor(), ticket)
@@ -150,7 +171,7 @@ def retry(ticket_id: int):
 
 @bp.route("/tickets/<int:ticket_id>/discard", methods=["POST"])
 def discard(ticket_id: int):
-    ticket = service.get_ticket(ticket_id)
+    ticket = service.ticket_to_change(current_actor(), ticket_id)
     if ConfirmForm().validate_on_submit():
         try:
             service.discard(current_actor(), ticket)
@@ -164,7 +185,7 @@ def discard(ticket_id: int):
 @bp.route("/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
 def edit(ticket_id: int):
     """Fix what the tracker refused, next to the field it named, then send again."""
-    ticket = service.get_ticket(ticket_id)
+    ticket = service.ticket_to_change(current_actor(), ticket_id)
     connector = ticket.connector
     if connector is None or ticket.status not in ("pending", "failed"):
         flash("Only undelivered tickets whose connector still exists can be edited.", "warning")
