@@ -26,7 +26,8 @@ def input_tag(page: str, name: str) -> str:
 
 def label_line(page: str, field_id: str) -> str:
     """The label of ``field_id`` and what follows it up to the input."""
-    match = re.search(rf'<label[^>]*for="{field_id}"[^>]*>.*?</label>[^<]*(<span[^>]*>\*</span>)?', page)
+    label = rf'<label[^>]*for="{field_id}"[^>]*>.*?</label>'
+    match = re.search(label + r"[^<]*(<span[^>]*>\*</span>)?", page)
     assert match, f"no label for {field_id}"
     return match.group(0)
 

@@ -75,7 +75,8 @@ JIRA = System(
             group=PROJECT_GROUP.id,
             pattern=r"^[A-Z][A-Z0-9_]+$",
             pattern_message="Enter the project key: capital letters, digits and _, e.g. SEC.",
-            help="Key of the project for new issues, e.g. SEC; leave empty to choose one per ticket.",
+            help="Key of the project for new issues, e.g. SEC; "
+            "leave empty to choose one per ticket.",
         ),
         Field(
             "jira_issue_type",
