@@ -118,3 +118,23 @@ def test_required_fields_are_marked(page, admin, screenshot):
     expect(page.locator("[data-field=issue_tracker_api_token] .text-danger")).to_have_count(0)
     expect(page.locator("[data-field=issue_tracker_server] .text-danger")).to_have_text("*")
     assert page.console_errors == []
+
+
+def test_changing_the_server_says_enter_it_again_before_saving(page, admin, screenshot):
+    connector = make_connector("gitlab", name="Live")
+    log_in(page)
+    page.goto(f"/connectors/{connector.id}/edit")
+    token = page.locator("input[name=issue_tracker_api_token]")
+    help_text = page.locator("#issue_tracker_api_token-help")
+    expect(token).to_have_attribute("placeholder", secret_wording.PLACEHOLDER)
+    expect(help_text).to_contain_text(secret_wording.STORED_HELP)
+    page.fill("input[name=issue_tracker_server]", "gitlab.elsewhere.example")
+    expect(help_text).to_contain_text(secret_wording.REENTER_MESSAGE)
+    expect(help_text).not_to_contain_text("leave blank")
+    assert token.get_attribute("placeholder") is None
+    screenshot("server-changed-live")
+    page.fill("input[name=issue_tracker_server]", "gitlab.example.com/")
+    expect(token).to_have_attribute("placeholder", secret_wording.PLACEHOLDER)
+    page.select_option("select[name=issue_tracker_method]", "http")
+    expect(help_text).to_contain_text(secret_wording.REENTER_MESSAGE)
+    assert page.console_errors == []

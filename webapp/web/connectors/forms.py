@@ -33,8 +33,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.models import Connector
 from webapp.services import secret_wording
-from webapp.services.connectors import ConnectorChanges
+from webapp.services.connectors import DESTINATION_PARAMS, ConnectorChanges, destination
 from webapp.systems import Field, FieldKind, System
+from webapp.systems.fields import condition_value
 
 CLEAR_PREFIX = "clear__"
 
@@ -109,6 +110,21 @@ class ConnectorForm(FlaskForm):
     def shown_when_json(self, spec: Field) -> str:
         """The field's visibility rule for static/app.js (fields hide without a reload)."""
         return json.dumps({name: list(values) for name, values in (spec.shown_when or {}).items()})
+
+    def kept_while_json(self, connector: Connector) -> str:
+        """The stored server, method and authentication, for static/app.js.
+
+        While the form still shows these, a blank secret keeps the stored one (the rule
+        the service enforces), so the page can say "enter it again" as soon as one changes.
+        """
+        stored = destination(self.system, connector.params or {})
+        return json.dumps(
+            {
+                name: condition_value(value)
+                for name, value in zip(DESTINATION_PARAMS, stored, strict=True)
+                if self.system.has_field(name)
+            }
+        )
 
     def clear_field(self, spec: Field) -> WTField | None:
         return self._fields.get(CLEAR_PREFIX + spec.name)
