@@ -31,10 +31,34 @@ function applyShownWhen(form) {
   }
 }
 
+// Stored secrets: a blank one keeps the stored value only while server, method and
+// authentication are as stored (the server enforces this); say so as soon as one changes.
+// The wording comes from the page (data-*), which takes it from webapp/services/secret_wording.py.
+function sameDestinationValue(value) {
+  return value.trim().replace(/\/+$/, "");
+}
+
+function applyKeptSecrets(form) {
+  for (const wrapper of form.querySelectorAll("[data-kept-while]")) {
+    const stored = JSON.parse(wrapper.dataset.keptWhile);
+    const kept = Object.entries(stored).every(
+      ([name, value]) => sameDestinationValue(currentValue(form, name)) === sameDestinationValue(value),
+    );
+    const input = wrapper.querySelector("input[type=password]");
+    const help = wrapper.querySelector("[data-extra-help]");
+    if (kept) input.placeholder = wrapper.dataset.keptPlaceholder;
+    else input.removeAttribute("placeholder");
+    if (help) help.textContent = kept ? wrapper.dataset.keptHelp : wrapper.dataset.reenterHelp;
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form.connector-form")) {
     applyShownWhen(form);
+    applyKeptSecrets(form);
     form.addEventListener("change", () => applyShownWhen(form));
+    form.addEventListener("input", () => applyKeptSecrets(form));
+    form.addEventListener("change", () => applyKeptSecrets(form));
   }
 });
 

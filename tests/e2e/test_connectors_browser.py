@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from tests.factories import ADMIN_EMAIL, PASSWORD
 from tests.support.connector_data import GITLAB_TOKEN, JIRA_PASSWORD
+from webapp.services import secret_wording
 
 
 def log_in(page, email=ADMIN_EMAIL):
@@ -38,7 +39,7 @@ def test_create_edit_and_delete_a_gitlab_connector(page, admin, screenshot):
     assert GITLAB_TOKEN not in page.content()
     page.get_by_role("link", name="Edit").click()
     token_field = page.locator("[data-field=issue_tracker_api_token]")
-    expect(token_field).to_contain_text("Stored — leave blank to keep.")
+    expect(token_field).to_contain_text(secret_wording.STORED_HELP)
     page.fill("input[name=gitlab_project]", "group/other")
     page.get_by_test_id("save").click()
     expect(page.locator(".alert-success")).to_contain_text("saved")

@@ -11,6 +11,7 @@ from tests.factories import make_connector
 from tests.support.connector_data import FORM_PARAMS, GITLAB_TOKEN, JIRA_PASSWORD
 from webapp.extensions import db
 from webapp.models import Connector
+from webapp.services import secret_wording
 from webapp.services.secrets import connector_secrets
 
 NEW_TOKEN = "glpat-SECRET-replacement-token-777"
@@ -82,8 +83,9 @@ def test_blank_secret_keeps_the_stored_value(admin_client):
 def test_edit_form_says_the_secret_is_stored(admin_client):
     connector = make_connector("gitlab")
     page = admin_client.get(f"/connectors/{connector.id}/edit").get_data(as_text=True)
-    assert "Stored — leave blank to keep." in page
-    assert "Clear the stored value" in page
+    assert secret_wording.STORED_HELP in page
+    assert f'placeholder="{secret_wording.PLACEHOLDER}"' in page
+    assert secret_wording.CLEAR_LABEL in page
 
 
 def test_new_secret_replaces_the_stored_value(admin_client):
@@ -128,7 +130,9 @@ def test_stored_token_is_not_kept_when_the_destination_changes(admin_client, cha
         f"/connectors/{connector.id}/edit",
         edit_form(connector, issue_tracker_api_token="", **change),
     ).get_data(as_text=True)
-    assert "Enter it again: the server, method or authentication mode changed" in page
+    assert secret_wording.REENTER_MESSAGE in page
+    # The field with that error no longer offers to keep the stored value.
+    assert secret_wording.PLACEHOLDER not in page and secret_wording.STORED_HELP not in page
     assert connector.params["issue_tracker_server"] == "gitlab.example.com"
     assert connector.params["issue_tracker_method"] == "https"
 
@@ -178,7 +182,8 @@ def test_undecryptable_secret_is_reported_and_can_be_re_entered(app, admin_clien
     page = admin_client.get(f"/connectors/{connector.id}").get_data(as_text=True)
     assert "cannot be decrypted" in page
     edit_page = admin_client.get(f"/connectors/{connector.id}/edit").get_data(as_text=True)
-    assert "The stored value cannot be decrypted — re-enter it." in edit_page
+    assert secret_wording.UNREADABLE_MESSAGE in edit_page
+    assert secret_wording.PLACEHOLDER not in edit_page
     page = admin_client.submit(
         f"/connectors/{connector.id}/edit", edit_form(connector, issue_tracker_api_token="")
     ).get_data(as_text=True)

@@ -6,6 +6,7 @@ from tests.factories import make_connector, make_user
 from tests.support.connector_data import FORM_PARAMS, SECRET_OF
 from webapp.extensions import db
 from webapp.models import AuditEntry, Connector
+from webapp.services import secret_wording
 from webapp.services.secrets import connector_secrets
 
 SYSTEMS = sorted(FORM_PARAMS)
@@ -22,7 +23,7 @@ def only_connector() -> Connector:
 
 def test_new_connector_page_offers_every_system(admin_client):
     page = admin_client.get("/connectors/new").get_data(as_text=True)
-    for name in ("GitHub", "GitLab", "JIRA", "Request Tracker"):
+    for name in ("GitHub", "GitLab", "Jira", "Request Tracker"):
         assert name in page
 
 
@@ -66,19 +67,27 @@ def test_admin_edits_a_connector_of_each_system(admin_client, system_id):
 
 
 @pytest.mark.parametrize("system_id", SYSTEMS)
-def test_admin_clones_a_connector_without_secrets_by_default(admin_client, system_id):
+def test_admin_clones_a_connector_keeping_its_secrets_like_an_edit(admin_client, system_id):
+    """A copy follows the edit rule: a blank secret keeps the original's stored one."""
     source = make_connector(system_id, name="Original")
     page = admin_client.get(f"/connectors/{source.id}/clone").get_data(as_text=True)
     assert 'value="Copy of Original"' in page
+    assert secret_wording.STORED_HELP in page and "Copy stored secrets" not in page
     data = form(system_id, name="Copy of Original")
     data[SECRET_OF[system_id][0]] = ""
     response = admin_client.submit(f"/connectors/{source.id}/clone", data)
-    assert "This field is required." in response.get_data(as_text=True)
-    data["copy_secrets"] = "y"
-    response = admin_client.submit(f"/connectors/{source.id}/clone", data)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True)
     copy = db.session.scalar(db.select(Connector).where(Connector.name == "Copy of Original"))
     assert connector_secrets(copy) == connector_secrets(source)
+
+
+def test_a_clone_can_leave_a_stored_secret_behind(admin_client):
+    source = make_connector("gitlab", name="Original")
+    data = form("gitlab", name="Copy", issue_tracker_api_token="")
+    data["clear__issue_tracker_api_token"] = "y"
+    page = admin_client.submit(f"/connectors/{source.id}/clone", data).get_data(as_text=True)
+    assert "This field is required." in page
+    assert db.session.scalar(db.select(Connector).where(Connector.name == "Copy")) is None
 
 
 @pytest.mark.parametrize("system_id", SYSTEMS)

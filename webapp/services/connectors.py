@@ -23,6 +23,7 @@ from webapp.services import audit
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_admin
 from webapp.services.search import contains
+from webapp.services.secret_wording import REENTER_MESSAGE, UNREADABLE_MESSAGE
 from webapp.services.secrets import SecretsUnreadable, connector_secrets, encrypt_secrets
 from webapp.services.systems import get_system
 from webapp.systems import System, validate_params
@@ -31,11 +32,6 @@ NAME_MAX_LENGTH = 100
 MAX_ID = 2**31 - 1
 #: Params that decide where a stored secret is sent.
 DESTINATION_PARAMS = ("issue_tracker_server", "issue_tracker_method", "issue_tracker_auth_mode")
-REENTER_MESSAGE = (
-    "Enter it again: the server, method or authentication mode changed, and a stored "
-    "secret is only ever sent to the server it was entered for."
-)
-UNREADABLE_MESSAGE = "The stored value cannot be decrypted — enter it again."
 
 
 class StaleEdit(ServiceError):

@@ -43,6 +43,13 @@ class System:
     ticket_defaults_from: Mapping[str, str] = dataclass_field(default_factory=dict, hash=False)
     #: How a ticket's category reaches the tracker: as a "label", or in the "subject".
     category_mapping: str = "label"
+    #: Whether the tracker's labels have a colour (Jira's have none).
+    label_colours: bool = True
+    #: What an admin should know about the tracker's labels, shown with the categories.
+    label_note: str = ""
+    #: ``(short_name, name)`` as the SD Elements API spells them, where that differs
+    #: from the names shown to people (SD Elements says "JIRA").
+    api_names: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when
@@ -100,6 +107,12 @@ class System:
         """Fields of one form section, in declared order (``None``: ungrouped)."""
         return tuple(field for field in self.fields if field.group == group_id)
 
+    @property
+    def has_labels(self) -> bool:
+        """Whether categories become labels on the tracker (else they go into the subject)."""
+        return self.category_mapping == "label"
+
     def summary(self) -> dict[str, str]:
         """The ``system`` object of the SD Elements API: id, short_name, name."""
-        return {"id": self.id, "short_name": self.short_name, "name": self.name}
+        short_name, name = self.api_names or (self.short_name, self.name)
+        return {"id": self.id, "short_name": short_name, "name": name}

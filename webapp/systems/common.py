@@ -34,7 +34,6 @@ def connection_fields(
     auth_modes: Sequence[str] = ("api_token",),
     default_auth_mode: str | None = None,
     default_server: str | None = None,
-    server_placeholder: str = "",
 ) -> tuple[Field, ...]:
     """Server, method, certificate check and the credentials for ``auth_modes``.
 
@@ -57,7 +56,6 @@ def connection_fields(
             FieldKind.HOST,
             required=True,
             default=default_server,
-            placeholder=server_placeholder or default_server or "",
             help="Host name, optional :port and /path, without https://.",
             group=CONNECTION_GROUP.id,
         ),
@@ -76,6 +74,8 @@ def connection_fields(
             FieldKind.BOOL,
             default=True,
             group=CONNECTION_GROUP.id,
+            # Plain HTTP has no certificate to verify.
+            shown_when={"issue_tracker_method": ("https",)},
             help="Turn off only for a server with a self-signed certificate you trust.",
         ),
         Field(

@@ -109,6 +109,18 @@ class Field:
         """The machine values of ``choices``, in declared order."""
         return tuple(value for value, _label in self.choices)
 
+    def display_value(self, value: Any) -> str:
+        """A stored value as the form labels it: choice labels, yes/no, a comma list."""
+        labels = dict(self.choices)
+        if self.kind is FieldKind.BOOL:
+            return "yes" if value else "no"
+        if self.kind is FieldKind.CHOICE:
+            return labels.get(condition_value(value), str(value))
+        if self.kind is FieldKind.MULTICHOICE:
+            parts = value.split(",") if isinstance(value, str) else list(value or ())
+            return ", ".join(labels.get(str(part).strip(), str(part).strip()) for part in parts)
+        return str(value)
+
     @property
     def conditional(self) -> bool:
         """Whether the field only applies for some values of other fields."""

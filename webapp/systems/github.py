@@ -71,8 +71,8 @@ GITHUB = System(
         Field(
             "assignees",
             "Assignees",
-            placeholder="octocat, hubot",
-            help="GitHub logins, comma-separated; they need access to the repository.",
+            help="GitHub logins, comma-separated, e.g. octocat, hubot; "
+            "they need access to the repository.",
         ),
     ),
     category_mapping="label",

@@ -42,11 +42,10 @@ GITLAB = System(
             "gitlab_project",
             "Project",
             group=PROJECT_GROUP.id,
-            placeholder="gitlab-examples/maven/simple-maven-example",
             pattern=_PROJECT_PATTERN,
             pattern_message="Enter namespace/name (e.g. group/project) or a numeric project id.",
-            help="namespace/name or numeric id of the project for new issues; "
-            "leave empty to choose one per ticket.",
+            help="namespace/name (e.g. group/project) or numeric id of the project for new "
+            "issues; leave empty to choose one per ticket.",
         ),
         title_format_field(),
         *task_sync_fields(),

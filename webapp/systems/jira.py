@@ -20,15 +20,14 @@ PROJECT_GROUP = FieldGroup("project", "Project")
 
 JIRA = System(
     id="jira",
-    short_name="JIRA",
-    name="JIRA",
+    short_name="Jira",
+    name="Jira",
+    api_names=("JIRA", "JIRA"),
     description="Issues in Jira Cloud or Jira Data Center / Server projects.",
     docs_url="https://developer.atlassian.com/cloud/jira/platform/rest/v2/",
     fields=(
         *override(
-            connection_fields(
-                auth_modes=("basic", "api_token"), server_placeholder="my-company.atlassian.net"
-            ),
+            connection_fields(auth_modes=("basic", "api_token")),
             issue_tracker_server={
                 "help": "e.g. my-company.atlassian.net, or jira.example.com/jira for "
                 "Data Center / Server; without https://.",
@@ -66,7 +65,7 @@ JIRA = System(
             choices=(
                 ("cloud", "Jira Cloud"),
                 ("server", "Jira Data Center / Server"),
-                ("5", "JIRA 5 or later (SD Elements value; same as Data Center / Server)"),
+                ("5", "Jira 5 or later (SD Elements value; same as Data Center / Server)"),
             ),
             help="Decides which REST API flavour is used.",
         ),
@@ -74,10 +73,10 @@ JIRA = System(
             "jira_project_key",
             "Project key",
             group=PROJECT_GROUP.id,
-            placeholder="SEC",
             pattern=r"^[A-Z][A-Z0-9_]+$",
             pattern_message="Enter the project key: capital letters, digits and _, e.g. SEC.",
-            help="Key of the project for new issues; leave empty to choose one per ticket.",
+            help="Key of the project for new issues, e.g. SEC; "
+            "leave empty to choose one per ticket.",
         ),
         Field(
             "jira_issue_type",
@@ -110,4 +109,6 @@ JIRA = System(
     ),
     ticket_defaults_from={"issue_type": "jira_issue_type"},
     category_mapping="label",
+    label_colours=False,
+    label_note="Jira labels have no colour and cannot contain spaces: spaces become hyphens.",
 )

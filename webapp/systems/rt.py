@@ -26,9 +26,7 @@ RT = System(
     docs_url="https://docs.bestpractical.com/rt/latest/RT/REST2.html",
     fields=(
         *override(
-            connection_fields(
-                auth_modes=("api_token", "basic"), server_placeholder="rt.example.com/rt"
-            ),
+            connection_fields(auth_modes=("api_token", "basic")),
             issue_tracker_server={
                 "help": "Host name with optional :port and /path, e.g. rt.example.com or "
                 "rt.example.com/rt; without https://.",
@@ -51,8 +49,8 @@ RT = System(
             "Custom fields",
             FieldKind.KEYVALUE,
             group=TICKETS_GROUP.id,
-            placeholder="Severity=High\nTeam: Security",
-            help="Set on every new ticket; one per line as Name=value or Name: value.",
+            help="Set on every new ticket; one per line as Name=value or Name: value, "
+            "e.g. Severity=High.",
         ),
         *task_sync_fields(),
     ),
@@ -64,14 +62,14 @@ RT = System(
             "custom_fields",
             "Custom fields",
             FieldKind.KEYVALUE,
-            placeholder="Severity=High\nTeam: Security",
-            help="One per line as Name=value or Name: value; starts from the connector's.",
+            help="One per line as Name=value or Name: value, e.g. Severity=High; "
+            "starts from the connector's.",
         ),
         Field(
             "requestors",
             "Requestors",
-            placeholder="alice@example.com",
-            help="E-mail addresses, comma-separated; RT may write to them about the ticket.",
+            help="E-mail addresses, comma-separated, e.g. alice@example.com; "
+            "RT may write to them about the ticket.",
         ),
     ),
     ticket_defaults_from={"custom_fields": "rt_custom_fields"},

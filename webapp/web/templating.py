@@ -75,11 +75,13 @@ def delivery_schedule(ticket):
 
 def init_app(app: Flask) -> None:
     from webapp import __version__
+    from webapp.services import secret_wording
 
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["system_for"] = system_for
     app.jinja_env.globals["delivery_schedule"] = delivery_schedule
     app.jinja_env.globals["is_current"] = is_current
+    app.jinja_env.globals["secret_wording"] = secret_wording
 
     @app.context_processor
     def inject_globals():

@@ -56,13 +56,13 @@ def test_builtins_are_listed_sorted_by_name():
     assert [s.name for s in build_registry(load_plugins=False)] == [
         "GitHub",
         "GitLab",
-        "JIRA",
+        "Jira",
         "Request Tracker",
     ]
 
 
 def test_get_returns_the_registered_system():
-    assert build_registry(load_plugins=False).get("jira").short_name == "JIRA"
+    assert build_registry(load_plugins=False).get("jira").short_name == "Jira"
 
 
 def test_unknown_id_raises_a_key_error_listing_known_ids():

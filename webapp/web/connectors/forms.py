@@ -32,8 +32,10 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
 from webapp.models import Connector
-from webapp.services.connectors import ConnectorChanges
+from webapp.services import secret_wording
+from webapp.services.connectors import DESTINATION_PARAMS, ConnectorChanges, destination
 from webapp.systems import Field, FieldKind, System
+from webapp.systems.fields import condition_value
 
 CLEAR_PREFIX = "clear__"
 
@@ -43,37 +45,61 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class MarkRequired:
+    """Marks a field as required (asterisk, ``required`` attribute) without checking it.
+
+    The connector service checks required values, so the form, the API and the CLI
+    give the same message; this only lets the form say so up front.
+    """
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: Form, field: WTField) -> None:
+        """Nothing to check here (see the class docstring)."""
+
+
+CATEGORY_COLUMNS = ("name", "label", "colour")
+
+
 class CategoryRow(Form):
     """One ticket category on the connector form."""
 
-    name = StringField("Category", render_kw={"placeholder": "Hardware"})
-    label = StringField("Label", render_kw={"placeholder": "hardware"})
-    colour = StringField("Colour", render_kw={"placeholder": "#f45562"})
+    name = StringField("Category")
+    label = StringField("Label")
+    colour = StringField("Colour")
+
+    def is_blank(self) -> bool:
+        """True when nothing was typed in any column."""
+        return not any((self[column].data or "").strip() for column in CATEGORY_COLUMNS)
 
 
 class ConnectorForm(FlaskForm):
     """Fields every connector has; the system's params are added per system."""
 
-    name = StringField("Name", description="Shown in lists and menus; must be unique.")
+    name = StringField(
+        "Name", description="Shown in lists and menus; must be unique.", validators=[MarkRequired()]
+    )
     inaccessible = BooleanField(
         "Not reachable from Connector Desk",
         description="Keep the settings but never contact the tracker (as in SD Elements).",
     )
     version = HiddenField()
-    copy_secrets = BooleanField(
-        "Copy stored secrets from the original",
-        description="Only used while server, method and authentication stay the same.",
-    )
 
     categories = FieldList(FormField(CategoryRow), label="Ticket categories")
 
     system: System  # set on each generated subclass
     secrets_kept = False  # typed secrets are rendered back (see keep_typed_secrets)
 
-    def pad_categories(self, blank_rows: int = 2) -> None:
-        """Offer a few empty rows to add categories without JavaScript."""
-        for _ in range(blank_rows):
-            self.categories.append_entry()
+    def pad_categories(self) -> None:
+        """Show the rows that hold something, then exactly one empty row to add a category.
+
+        Blank rows are dropped first, so a page shown again after a failed submit has
+        the same rows as the one that was submitted rather than ever more empty ones.
+        """
+        self.categories.entries = [
+            entry for entry in self.categories.entries if not entry.form.is_blank()
+        ]
+        self.categories.append_entry()
 
     def keep_typed_secrets(self) -> None:
         """Render secret inputs with the value just submitted (never a stored one), for
@@ -94,6 +120,21 @@ class ConnectorForm(FlaskForm):
         """The field's visibility rule for static/app.js (fields hide without a reload)."""
         return json.dumps({name: list(values) for name, values in (spec.shown_when or {}).items()})
 
+    def kept_while_json(self, connector: Connector) -> str:
+        """The stored server, method and authentication, for static/app.js.
+
+        While the form still shows these, a blank secret keeps the stored one (the rule
+        the service enforces), so the page can say "enter it again" as soon as one changes.
+        """
+        stored = destination(self.system, connector.params or {})
+        return json.dumps(
+            {
+                name: condition_value(value)
+                for name, value in zip(DESTINATION_PARAMS, stored, strict=True)
+                if self.system.has_field(name)
+            }
+        )
+
     def clear_field(self, spec: Field) -> WTField | None:
         return self._fields.get(CLEAR_PREFIX + spec.name)
 
@@ -110,7 +151,7 @@ class ConnectorForm(FlaskForm):
         version = self.version.data
         return ConnectorChanges(
             categories=[
-                {key: row.get(key) or "" for key in ("name", "label", "colour")}
+                {key: row.get(key) or "" for key in CATEGORY_COLUMNS}
                 for row in self.categories.data
             ],
             name=self.name.data or "",
@@ -139,6 +180,7 @@ def form_field_for(spec: Field) -> WTField:
         "label": spec.label,
         "description": spec.help,
         "render_kw": {"placeholder": spec.placeholder} if spec.placeholder else {},
+        "validators": [MarkRequired()] if spec.required else [],
     }
     if spec.kind is FieldKind.SECRET:
         options["render_kw"]["autocomplete"] = "new-password"
@@ -188,7 +230,7 @@ def connector_form_class(system: System) -> type[ConnectorForm]:
     for spec in system.fields:
         attrs[spec.name] = form_field_for(spec)
         if spec.secret:
-            attrs[CLEAR_PREFIX + spec.name] = BooleanField("Clear the stored value")
+            attrs[CLEAR_PREFIX + spec.name] = BooleanField(secret_wording.CLEAR_LABEL)
     return type(f"{system.id.title()}ConnectorForm", (ConnectorForm,), attrs)
 
 

@@ -114,17 +114,14 @@ def clone(connector_id: int):
         changes.expected_version = None
         try:
             connector = service.create_connector(
-                current_actor(),
-                system.id,
-                changes,
-                clone_of=source if form.copy_secrets.data else None,
+                current_actor(), system.id, changes, clone_of=source
             )
         except ValidationFailed as error:
             form.add_errors(error.errors)
         else:
             flash(f"Connector “{connector.name}” created as a copy of “{source.name}”.", "success")
             return redirect(url_for("connectors.detail", connector_id=connector.id))
-    return render_form(form, system, source, "clone", secrets_ok=True)
+    return render_form(form, system, source, "clone", secrets_ok=secrets_readable(source))
 
 
 @bp.route("/connectors/<int:connector_id>/delete", methods=["GET", "POST"])

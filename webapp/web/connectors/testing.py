@@ -99,8 +99,7 @@ def test_clone(connector_id: int):
     source = service.get_connector(connector_id)
     system = get_system(source.system_id)
     form = connector_form_class(system)()
-    based_on = source if form.copy_secrets.data else None
-    return test_form_values(form, system, "clone", source, based_on)
+    return test_form_values(form, system, "clone", source, based_on=source)
 
 
 @bp.route("/connectors/<int:connector_id>/test", methods=["POST"])
