@@ -19,8 +19,17 @@ def record(action: str, actor: User | None, target: Any = None, **details: Any) 
         actor_email=actor.email if actor is not None else None,
         target_type=type(target).__name__.lower() if target is not None else None,
         target_id=getattr(target, "id", None),
-        target_name=getattr(target, "name", None) or getattr(target, "email", None),
+        target_name=_name_of(target),
         details=details,
     )
     db.session.add(entry)
     return entry
+
+
+def _name_of(target: Any) -> str | None:
+    """How the entry names its target after it is gone: a name, e-mail or ticket title."""
+    for attribute in ("name", "email", "title"):
+        value = getattr(target, attribute, None)
+        if value:
+            return str(value)[:255]
+    return None

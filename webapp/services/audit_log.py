@@ -4,41 +4,64 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 
 from webapp.extensions import db
-from webapp.models import AuditEntry
+from webapp.models import AuditEntry, Connector, Ticket, User
 from webapp.services.search import contains
+from webapp.services.systems import registry
+from webapp.systems import UnknownSystem
+from webapp.trackers.results import Stage
 
+#: What each recorded action means, in words: the page and the CSV's "action text" column
+#: show these, while filters and the CSV's "action" column keep the stable codes.
+ACTION_TEXT: dict[str, str] = {
+    "auth.login": "Logged in",
+    "auth.login_failed": "Failed to log in",
+    "auth.logout": "Logged out",
+    "auth.logout_everywhere": "Logged out everywhere",
+    "user.create": "Added a user",
+    "user.deactivate": "Deactivated a user",
+    "user.reactivate": "Reactivated a user",
+    "user.password_change": "Changed their password",
+    "connector.create": "Created a connector",
+    "connector.update": "Changed a connector",
+    "connector.clone": "Cloned a connector",
+    "connector.delete": "Deleted a connector",
+    "connector.disable": "Disabled a connector",
+    "connector.enable": "Enabled a connector",
+    "connector.test": "Tested a connection",
+    "connector.sync_labels": "Synced tracker labels",
+    "secrets.rotate": "Re-encrypted connector secrets",
+    "token.create": "Created an API token",
+    "token.revoke": "Revoked an API token",
+    "ticket.create": "Created a ticket",
+    "ticket.deliver": "Ticket delivery attempt",
+    "ticket.retry": "Retried a ticket",
+    "ticket.edit": "Edited a ticket",
+    "ticket.discard": "Discarded a ticket",
+}
 #: Actions the app records; the filter also offers any other action found in the log.
-KNOWN_ACTIONS = (
-    "auth.login",
-    "auth.login_failed",
-    "auth.logout",
-    "auth.logout_everywhere",
-    "user.create",
-    "user.deactivate",
-    "user.reactivate",
-    "user.password_change",
-    "connector.create",
-    "connector.update",
-    "connector.clone",
-    "connector.delete",
-    "connector.disable",
-    "connector.enable",
-    "connector.test",
-    "secrets.rotate",
-    "token.create",
-    "token.revoke",
-    "ticket.create",
-    "ticket.retry",
-)
+KNOWN_ACTIONS = tuple(ACTION_TEXT)
+#: How a target type (the model's class name) reads in a sentence.
+TARGET_NOUNS = {"apitoken": "API token"}
+#: Target types that have a page of their own to link to.
+LINKABLE_MODELS = {"connector": Connector, "ticket": Ticket, "user": User}
 FILTER_MAX_LENGTH = 254
-CSV_COLUMNS = ("time", "user", "action", "target type", "target id", "target", "details")
+CSV_COLUMNS = (
+    "time",
+    "user",
+    "action",
+    "action text",
+    "target type",
+    "target id",
+    "target",
+    "details",
+)
 #: Spreadsheets run cells starting with these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,10 +107,19 @@ def entries_query(filters: AuditFilters) -> Select:
     return query
 
 
-def action_choices() -> list[str]:
-    """Every action the filter can offer: the known ones and any found in the log."""
+def action_choices() -> list[tuple[str, str]]:
+    """Every action the filter can offer, as (code, text): the known ones and any found
+    in the log, in the order of their text."""
     found = db.session.scalars(select(AuditEntry.action).distinct())
-    return sorted(set(KNOWN_ACTIONS) | set(found))
+    return sorted(
+        ((code, action_text(code)) for code in set(KNOWN_ACTIONS) | set(found)),
+        key=lambda choice: (choice[1].lower(), choice[0]),
+    )
+
+
+def action_text(action: str) -> str:
+    """The action in words; an action this version does not know shows as its code."""
+    return ACTION_TEXT.get(action, action)
 
 
 def actor_label(entry: AuditEntry) -> str:
@@ -112,7 +144,7 @@ def describe(entry: AuditEntry) -> str:
     """The entry's details as one readable line; changed secrets are named, never shown."""
     details = dict(entry.details or {})
     changed, secrets_changed = details.pop("changed", None), details.pop("secrets_changed", None)
-    parts = []
+    parts = _test_outcome(entry, details) if entry.action == "connector.test" else []
     if changed:
         parts.append("changed: " + ", ".join(changed))
     if secrets_changed:
@@ -123,12 +155,69 @@ def describe(entry: AuditEntry) -> str:
     return "; ".join(parts)
 
 
+def _test_outcome(entry: AuditEntry, details: dict[str, Any]) -> list[str]:
+    """A connection test's result in words; takes the keys it explains out of ``details``."""
+    ok, stage = details.pop("ok", None), details.pop("failed_stage", None)
+    unsaved = details.pop("unsaved", False)
+    if unsaved:
+        details.pop("system", None)  # the target names it: the connector, or "unsaved X settings"
+    if ok:
+        outcome = "passed"
+    elif stage:
+        outcome = f"failed at the {_stage_label(stage)} step"
+    else:
+        outcome = "not run"
+    return [f"{outcome} (unsaved changes)" if unsaved and entry.target_type else outcome]
+
+
+def _stage_label(stage: Any) -> str:
+    try:
+        return Stage(stage).label
+    except ValueError:
+        return str(stage)
+
+
 def target_label(entry: AuditEntry) -> str:
+    """What the action was done to, e.g. "connector #3 Ops Jira" or, for a connection test
+    of settings that were never saved, "unsaved GitLab settings"."""
     if entry.target_type is None:
-        return ""
+        return _untargeted_label(entry)
+    noun = TARGET_NOUNS.get(entry.target_type, entry.target_type)
     name = entry.target_name or ""
     number = f" #{entry.target_id}" if entry.target_id is not None else ""
-    return f"{entry.target_type}{number} {name}".strip()
+    return f"{noun}{number} {name}".strip()
+
+
+def _untargeted_label(entry: AuditEntry) -> str:
+    details = entry.details or {}
+    if entry.action == "connector.test" and details.get("unsaved"):
+        return f"unsaved {_system_name(details.get('system')) or 'connector'} settings"
+    if entry.action == "secrets.rotate":
+        return "all connectors"
+    return ""
+
+
+def _system_name(system_id: Any) -> str:
+    try:
+        return registry().get(str(system_id)).name
+    except UnknownSystem:
+        # A plugin that is no longer installed: its id still says which tracker it was.
+        return str(system_id or "")
+
+
+def existing_targets(entries: Iterable[AuditEntry]) -> set[tuple[str, int]]:
+    """The (type, id) targets of ``entries`` that still exist, so the page links only
+    to those (one query per type, whatever the page size)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.target_type in LINKABLE_MODELS and entry.target_id is not None:
+            wanted.setdefault(entry.target_type, set()).add(entry.target_id)
+    found = set()
+    for target_type, ids in wanted.items():
+        model = LINKABLE_MODELS[target_type]
+        rows = db.session.scalars(select(model.id).where(model.id.in_(ids)))
+        found.update((target_type, row) for row in rows)
+    return found
 
 
 def csv_safe(value: Any) -> str:
@@ -156,6 +245,7 @@ def csv_lines(filters: AuditFilters) -> Iterator[str]:
                 entry.at.isoformat(),
                 actor_label(entry),
                 entry.action,
+                action_text(entry.action),
                 entry.target_type,
                 entry.target_id,
                 entry.target_name,
