@@ -16,6 +16,7 @@ from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
 from webapp.web.paging import page_number
+from webapp.web.request_input import query_id
 
 TEXT_KEYS = ("title", "description", "category", "idempotency_key")
 
@@ -85,9 +86,7 @@ def create_ticket():
 
 @bp.get("/tickets/", **ROUTE)
 def list_tickets():
-    query = service.tickets_query(
-        request.args.get("connector", type=int), request.args.get("status", "")
-    )
+    query = service.tickets_query(query_id("connector"), request.args.get("status", ""))
     page = db.paginate(
         query,
         page=page_number(),
@@ -102,6 +101,6 @@ def list_tickets():
     }
 
 
-@bp.get("/tickets/<int:ticket_id>/", **ROUTE)
+@bp.get("/tickets/<id:ticket_id>/", **ROUTE)
 def get_ticket(ticket_id: int):
     return ticket_to_dict(service.get_ticket(ticket_id))

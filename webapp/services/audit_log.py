@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import AuditEntry
 from webapp.services.search import contains
 
@@ -74,8 +75,9 @@ def entries_query(filters: AuditFilters) -> Select:
         query = query.where(or_(contains(AuditEntry.actor_email, filters.user), about_user))
     if filters.connector:
         query = query.where(AuditEntry.target_type == "connector")
-        if filters.connector.isdigit():
-            query = query.where(AuditEntry.target_id == int(filters.connector))
+        connector_id = parse_id(filters.connector)
+        if connector_id is not None:
+            query = query.where(AuditEntry.target_id == connector_id)
         else:
             query = query.where(contains(AuditEntry.target_name, filters.connector))
     if filters.action:

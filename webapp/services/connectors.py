@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
+from webapp.ids import MAX_ID
 from webapp.models import Connector, ConnectorCategory, User
 from webapp.models.base import utcnow
 from webapp.services import audit
@@ -28,7 +29,6 @@ from webapp.services.systems import get_system
 from webapp.systems import System, validate_params
 
 NAME_MAX_LENGTH = 100
-MAX_ID = 2**31 - 1
 #: Params that decide where a stored secret is sent.
 DESTINATION_PARAMS = ("issue_tracker_server", "issue_tracker_method", "issue_tracker_auth_mode")
 REENTER_MESSAGE = (

@@ -12,11 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     PasswordField,
@@ -31,9 +29,11 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.ids import parse_id
 from webapp.models import Connector
 from webapp.services.connectors import ConnectorChanges
 from webapp.systems import Field, FieldKind, System
+from webapp.web.forms import BaseForm, BaseSubform
 
 CLEAR_PREFIX = "clear__"
 
@@ -43,7 +43,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CategoryRow(Form):
+class CategoryRow(BaseSubform):
     """One ticket category on the connector form."""
 
     name = StringField("Category", render_kw={"placeholder": "Hardware"})
@@ -51,7 +51,7 @@ class CategoryRow(Form):
     colour = StringField("Colour", render_kw={"placeholder": "#f45562"})
 
 
-class ConnectorForm(FlaskForm):
+class ConnectorForm(BaseForm):
     """Fields every connector has; the system's params are added per system."""
 
     name = StringField("Name", description="Shown in lists and menus; must be unique.")
@@ -98,7 +98,6 @@ class ConnectorForm(FlaskForm):
             for spec in self.system.fields
             if spec.secret and self.clear_field(spec) is not None and self.clear_field(spec).data
         ]
-        version = self.version.data
         return ConnectorChanges(
             categories=[
                 {key: row.get(key) or "" for key in ("name", "label", "colour")}
@@ -108,7 +107,7 @@ class ConnectorForm(FlaskForm):
             params=self.raw_params(),
             inaccessible=self.inaccessible.data,
             clear_secrets=cleared,
-            expected_version=int(version) if version and version.isdigit() else None,
+            expected_version=parse_id(self.version.data or ""),
         )
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> None:

@@ -68,7 +68,7 @@ def new(system_id: str):
     return render_form(form, system, None, "new", secrets_ok=True)
 
 
-@bp.route("/connectors/<int:connector_id>")
+@bp.route("/connectors/<id:connector_id>")
 def detail(connector_id: int):
     connector = service.get_connector(connector_id)
     return render_template(
@@ -80,7 +80,7 @@ def detail(connector_id: int):
     )
 
 
-@bp.route("/connectors/<int:connector_id>/edit", methods=["GET", "POST"])
+@bp.route("/connectors/<id:connector_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(connector_id: int):
     connector = service.get_connector(connector_id)
@@ -101,7 +101,7 @@ def edit(connector_id: int):
     return render_form(form, system, connector, "edit", secrets_ok=secrets_readable(connector))
 
 
-@bp.route("/connectors/<int:connector_id>/clone", methods=["GET", "POST"])
+@bp.route("/connectors/<id:connector_id>/clone", methods=["GET", "POST"])
 @admin_required
 def clone(connector_id: int):
     source = service.get_connector(connector_id)
@@ -126,7 +126,7 @@ def clone(connector_id: int):
     return render_form(form, system, source, "clone", secrets_ok=True)
 
 
-@bp.route("/connectors/<int:connector_id>/delete", methods=["GET", "POST"])
+@bp.route("/connectors/<id:connector_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(connector_id: int):
     connector = service.get_connector(connector_id)
@@ -148,7 +148,7 @@ def delete(connector_id: int):
     )
 
 
-@bp.route("/connectors/<int:connector_id>/disabled", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/disabled", methods=["POST"])
 @admin_required
 def toggle_disabled(connector_id: int):
     connector = service.get_connector(connector_id)
@@ -164,7 +164,7 @@ def system_schema(system_id: str):
     return jsonify(params_schema(get_system(system_id)))
 
 
-@bp.route("/connectors/<int:connector_id>/sync-labels", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/sync-labels", methods=["POST"])
 @admin_required
 def sync_labels(connector_id: int):
     connector = service.get_connector(connector_id)

@@ -13,6 +13,7 @@ from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
 from webapp.web.access import current_actor
 from webapp.web.paging import page_number
+from webapp.web.request_input import query_id
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
 from webapp.web.users.forms import ConfirmForm
@@ -101,7 +102,7 @@ def new():
 
 @bp.route("/tickets/")
 def index():
-    connector_id = request.args.get("connector", type=int)
+    connector_id = query_id("connector")
     status = request.args.get("status", "")
     pagination = db.paginate(
         service.tickets_query(connector_id, status),
@@ -121,14 +122,14 @@ def index():
     )
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 def detail(ticket_id: int):
     return render_template(
         "tickets/detail.html", ticket=service.get_ticket(ticket_id), confirm=ConfirmForm()
     )
 
 
-@bp.route("/tickets/<int:ticket_id>/retry", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/retry", methods=["POST"])
 def retry(ticket_id: int):
     ticket = service.get_ticket(ticket_id)
     if ConfirmForm().validate_on_submit():
@@ -141,7 +142,7 @@ def retry(ticket_id: int):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/tickets/<int:ticket_id>/discard", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/discard", methods=["POST"])
 def discard(ticket_id: int):
     ticket = service.get_ticket(ticket_id)
     if ConfirmForm().validate_on_submit():
@@ -154,7 +155,7 @@ def discard(ticket_id: int):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
+@bp.route("/tickets/<id:ticket_id>/edit", methods=["GET", "POST"])
 def edit(ticket_id: int):
     """Fix what the tracker refused, next to the field it named, then send again."""
     ticket = service.get_ticket(ticket_id)

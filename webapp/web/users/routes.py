@@ -35,7 +35,7 @@ def index():
     )
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
 @admin_required
 def toggle_active(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -92,7 +92,7 @@ def create_token():
     return render_account(new_key=key), 200, {"Cache-Control": "no-store"}
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         user = current_actor()
