@@ -30,6 +30,7 @@ KNOWN_ACTIONS = (
     "connector.delete",
     "connector.disable",
     "connector.enable",
+    "connector.rename",
     "connector.test",
     "secrets.rotate",
     "token.create",
