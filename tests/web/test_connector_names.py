@@ -1,5 +1,6 @@
 """Connector names are one name however they are cased, spaced or padded with invisible
-characters, and a database index keeps them unique even for requests that race."""
+characters, and a database index keeps them unique even for requests that race (as it
+does user e-mails)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from tests.api.conftest import API, new_key
 from tests.factories import make_connector
 from tests.support.connector_data import FORM_PARAMS, api_params
 from webapp.extensions import db
-from webapp.models import Connector
+from webapp.models import Connector, User
 from webapp.services.connectors import ConnectorChanges, create_connector, update_connector
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.users import EMAIL_TAKEN, create_user
 
 TAKEN = "A connector with this name already exists."
 LOOK_ALIKES = [
@@ -94,39 +96,58 @@ def test_category_names_are_one_name_in_any_case_or_spacing(admin_client):
     assert names() == []
 
 
+RIVAL_CONNECTOR = (
+    "INSERT INTO connectors (name, name_key, system_id, params, secret_names, inaccessible,"
+    " disabled, version, created_at, updated_at, delivery_failures) VALUES ('racecase',"
+    " 'racecase', 'gitlab', '{}', '[]', false, false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"
+)
+RIVAL_USER = (
+    "INSERT INTO users (email, password_hash, role, active, session_nonce, created_at,"
+    " ticket_defaults) VALUES ('race@example.com', 'x', 'viewer', true, 'n', CURRENT_TIMESTAMP,"
+    " '{}')"
+)
+
+
 @pytest.fixture
 def rival_saves_first(app):
-    """Between the service's name check and its write, another connection commits a
-    connector with the same name in another case: the race the unique index must win."""
-    state = {"done": False}
+    """``rival(model, sql)``: between the service's check and its write of a ``model`` row,
+    another connection commits ``sql`` — the race a unique index must win."""
+    state, listeners = {"done": False}, []
 
-    def insert_rival(session, flush_context, instances):
-        if state["done"] or not any(isinstance(row, Connector) for row in session.new):
-            return
-        state["done"] = True
-        with db.engine.connect() as other:
-            other.execute(
-                text(
-                    "INSERT INTO connectors (name, name_key, system_id, params, secret_names,"
-                    " inaccessible, disabled, version, created_at, updated_at,"
-                    " delivery_failures) VALUES ('racecase', 'racecase', 'gitlab', '{}', '[]',"
-                    " false, false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"
-                )
-            )
-            other.commit()
+    def rival(model, sql):
+        def insert(session, flush_context, instances):
+            if not state["done"] and any(isinstance(row, model) for row in session.new):
+                state["done"] = True
+                with db.engine.connect() as other:
+                    other.execute(text(sql))
+                    other.commit()
 
-    event.listen(db.session, "before_flush", insert_rival)
-    yield state
-    event.remove(db.session, "before_flush", insert_rival)
+        event.listen(db.session, "before_flush", insert)
+        listeners.append(insert)
+        return state
+
+    yield rival
+    for insert in listeners:
+        event.remove(db.session, "before_flush", insert)
 
 
 def test_a_name_saved_by_a_racing_request_is_refused_on_the_name_field(rival_saves_first):
+    raced = rival_saves_first(Connector, RIVAL_CONNECTOR)
     changes = ConnectorChanges("RaceCase", api_params("gitlab"))
     with pytest.raises(ValidationFailed) as refused:
         create_connector(None, "gitlab", changes)
-    assert rival_saves_first["done"]
+    assert raced["done"]
     assert refused.value.errors == {"name": [TAKEN]}
     assert names() == ["racecase"]
+
+
+def test_an_e_mail_added_by_a_racing_request_is_refused_on_the_e_mail_field(rival_saves_first):
+    raced = rival_saves_first(User, RIVAL_USER)
+    with pytest.raises(ServiceError) as refused:
+        create_user("Race@Example.com", "a long enough password")
+    assert raced["done"]
+    assert (refused.value.field, refused.value.message) == ("email", EMAIL_TAKEN)
+    assert list(db.session.scalars(db.select(User.email))) == ["race@example.com"]
 
 
 def test_concurrent_creates_of_one_name_in_different_cases_make_one_connector(app, admin):
