@@ -199,3 +199,17 @@ def test_every_form_of_the_app_refuses_unstorable_text(app):
     for cls in ours:
         base = BaseForm if issubclass(cls, FlaskForm) else BaseSubform
         assert issubclass(cls, base), f"{cls.__module__}.{cls.__name__}: derive from {base}"
+
+
+def test_a_connection_test_from_htmx_lists_the_refused_field_and_tests_nothing(admin_client):
+    from tests.support.connector_data import FORM_PARAMS
+
+    response = admin_client.submit(
+        "/connectors/new/gitlab/test",
+        {"name": "Probe", **FORM_PARAMS["gitlab"], "gitlab_project": NUL_TEXT},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200  # htmx swaps in 2xx answers only
+    fragment = body(response)
+    assert NUL_MESSAGE in fragment
+    assert "connector.test" not in db.session.scalars(db.select(AuditEntry.action)).all()

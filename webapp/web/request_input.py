@@ -38,7 +38,7 @@ def printable(text: str) -> str:
     return UNSTORABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
-def refuse_unstorable_query() -> None:
+def refuse_unstorable_args_and_headers() -> None:
     """Answer 400 when a query parameter (its name or a value) or a header cannot be stored."""
     for name, value in request.args.items(multi=True):
         problem = unstorable_text_message(name) or unstorable_text_message(value)
@@ -80,5 +80,5 @@ def query_id(name: str) -> int | None:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_unstorable_query)
+    app.before_request(refuse_unstorable_args_and_headers)
     app.after_request(answer_400_after_refused_form)
