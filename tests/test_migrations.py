@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -43,3 +44,79 @@ def test_migrations_match_the_models(migration_database_url, app_config):
             )
         db.engine.dispose()
     assert diff == []
+
+
+def test_upgrade_normalises_connector_names_and_renames_clashes(migration_database_url, app_config):
+    app_config["SQLALCHEMY_DATABASE_URI"] = migration_database_url
+    app = create_app(app_config)
+    names = [
+        "Legit GitLab\u200b",  # an imposter, older than the real one
+        "Legit GitLab",
+        "legit\tgitlab",
+        "Legit GitLab (2)",  # taken as it stands: no clash may be renamed to it
+        "  Jira  Cloud ",
+        "racecase",
+        "RaceCase",
+        "Ｆｕｌｌ width",
+        "Untouched",
+    ]
+    with app.app_context():
+        upgrade(revision="db758b96ac62")
+        with db.engine.begin() as connection:
+            for name in names:
+                connection.execute(
+                    text(
+                        "INSERT INTO connectors (name, system_id, params, secret_names,"
+                        " inaccessible, disabled, version, created_at, updated_at,"
+                        " delivery_failures) VALUES (:name, 'gitlab', '{}', '[]', false, false,"
+                        " 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"
+                    ),
+                    {"name": name},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            renamed = dict(connection.execute(text("SELECT id, name FROM connectors")).all())
+            audit = connection.execute(
+                text(
+                    "SELECT target_id, target_name, details FROM audit_entries"
+                    " WHERE action = 'connector.rename'"
+                )
+            ).all()
+            keys = [row[0] for row in connection.execute(text("SELECT name_key FROM connectors"))]
+        db.engine.dispose()
+    assert [renamed[number] for number in range(1, len(names) + 1)] == [
+        "Legit GitLab (3)",
+        "Legit GitLab",
+        "legit gitlab (4)",
+        "Legit GitLab (2)",
+        "Jira Cloud",
+        "racecase",
+        "RaceCase (2)",
+        "Full width",
+        "Untouched",
+    ]
+    assert len(set(keys)) == len(names) and "legit gitlab" in keys
+    old_names = {
+        target_id: (json.loads(details) if isinstance(details, str) else details)["old_name"]
+        for target_id, _, details in audit
+    }
+    assert old_names == {number: names[number - 1] for number in (1, 3, 5, 7, 8)}
+    assert all(target_name == renamed[target_id] for target_id, target_name, _ in audit)
+
+
+def test_the_database_refuses_two_names_with_one_key(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.factories import make_connector
+
+    make_connector("gitlab", name="Legit GitLab")
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text(
+                "INSERT INTO connectors (name, name_key, system_id, params, secret_names,"
+                " inaccessible, disabled, version, created_at, updated_at, delivery_failures)"
+                " VALUES ('LEGIT GITLAB', 'legit gitlab', 'gitlab', '{}', '[]', false, false,"
+                " 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"
+            )
+        )
+    db.session.rollback()

@@ -33,8 +33,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     from webapp import api, commands, extensions, log_redaction, observability, web
+    from webapp.ids import IdConverter
     from webapp.services import systems
 
+    # Before any blueprint adds rules: every id in a URL goes through one range check.
+    app.url_map.converters["id"] = IdConverter
     log_redaction.init_app(app)
     observability.init_app(app)  # before the login guard: every request gets an id
     extensions.init_app(app)

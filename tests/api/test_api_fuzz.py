@@ -6,6 +6,8 @@ Bounded and derandomized so that CI runs are quick and repeatable.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,8 @@ from schemathesis import checks
 
 from tests.api.conftest import new_key
 from tests.factories import make_connector
+from webapp.extensions import db
+from webapp.models import Ticket
 
 #: No 500s, and status codes, content types, headers and bodies as documented. Not
 #: "schema-valid data is accepted": the services also check what JSON Schema cannot
@@ -79,3 +83,130 @@ def test_the_api_conforms_to_its_document(app, api_schema, admin):
         except Exception as error:  # noqa: BLE001 (collected and reported below)
             failures.append(f"{operation.label}: {error}")
     assert failures == []
+
+
+# Hostile input the generator does not try: text no database can store, absurd nesting
+# and numbers past the id range, in every operation of the document.
+NUL_TEXT = "Legit\x00GitLab"
+ODD_IDS = ("99999999999999999999999", "2147483648", "0")
+
+
+def sample_bodies(connector_id: int) -> dict[str, dict]:
+    """A valid body for each operation that takes one, by operationId."""
+    from tests.support.connector_data import api_params
+
+    connector = {"name": "Fuzzed", "system": {"id": "gitlab"}, "params": api_params("gitlab")}
+    return {
+        "createConnector": connector,
+        "testConnector": connector,
+        "updateConnector": {"name": "Renamed", "params": {"gitlab_project": "group/other"}},
+        "createTicket": {
+            "connector": {"id": connector_id},
+            "title": "Fuzzed ticket",
+            "description": "Text",
+            "fields": {"labels": ["one"]},
+        },
+    }
+
+
+def string_paths(value, path=""):
+    """Dotted paths of every string in a JSON value (list items by index)."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return [path] if isinstance(value, str) else []
+    return [p for key, item in items for p in string_paths(item, f"{path}.{key}".lstrip("."))]
+
+
+def with_value(body, path: str, value):
+    """A copy of ``body`` with the string at ``path`` replaced."""
+    copy = json.loads(json.dumps(body))
+    *parents, last = path.split(".")
+    target = copy
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[int(last) if isinstance(target, list) else last] = value
+    return copy
+
+
+def api_operations(app):
+    document = app.test_client().get("/api/v2/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                parameters = item.get("parameters", []) + operation.get("parameters", [])
+                yield path, method.upper(), operation, parameters
+
+
+def assert_json_400(response, where: str) -> dict:
+    assert response.status_code == 400, (where, response.status_code, response.get_data())
+    assert response.mimetype == "application/json", where
+    return response.get_json()
+
+
+def test_hostile_input_in_every_operation_is_a_json_4xx(app, api, admin, deliveries_skipped):
+    connector = make_connector("gitlab")
+    bodies = sample_bodies(connector.id)
+    checked = 0
+    for path, method, operation, parameters in api_operations(app):
+        concrete = path.replace("{id}", str(connector.id))
+        for number in ODD_IDS if "{id}" in path else ():
+            response = api.open(method, path.replace("{id}", number))
+            assert response.status_code == 404 and response.get_json()["detail"], (path, number)
+        for parameter in (p for p in parameters if p["in"] == "query"):
+            response = api.open(method, concrete, query_string={parameter["name"]: NUL_TEXT})
+            detail = assert_json_400(response, parameter["name"])["detail"]
+            assert parameter["name"] in detail and "NUL character (U+0000)" in detail
+            checked += 1
+        body = bodies.get(operation["operationId"])
+        if "requestBody" not in operation:
+            continue
+        assert body is not None, f"add a sample body for {operation['operationId']}"
+        headers = {"If-Match": '"1"'} if method == "PATCH" else {}
+        for where in string_paths(body):
+            response = api.open(
+                method, concrete, json=with_value(body, where, NUL_TEXT), headers=headers
+            )
+            errors = assert_json_400(response, where)["errors"]
+            assert errors == {where: ["Remove a NUL character (U+0000): it cannot be stored."]}
+            checked += 1
+        raw = [
+            (json.dumps(body)[:-1] + ', "extra": "\\ud800"}', "extra"),  # a lone surrogate
+            (json.dumps(body)[:-1] + ', "\\u0000": 1}', "\\u0000"),  # NUL in a key
+        ]
+        for text, where in raw:
+            response = api.open(
+                method, concrete, data=text, content_type="application/json", headers=headers
+            )
+            assert where in assert_json_400(response, where)["errors"]
+        for depth in (21, 5000):
+            deep = json.dumps(body)[:-1] + ', "extra": ' + "[" * depth + "]" * depth + "}"
+            response = api.open(
+                method, concrete, data=deep, content_type="application/json", headers=headers
+            )
+            assert "nested too deeply" in assert_json_400(response, str(depth))["detail"]
+    assert checked > 20
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 0
+
+
+def test_an_if_match_that_is_not_a_version_is_400(api):
+    connector = make_connector("gitlab")
+    for header in ('"²"', '"99999999999999999999999"', "W/abc"):
+        response = api.patch(
+            f"/connectors/issue-tracker/{connector.id}/", json={}, headers={"If-Match": header}
+        )
+        assert "If-Match" in assert_json_400(response, header)["detail"]
+
+
+def test_nul_in_a_stored_header_is_a_json_400(api):
+    connector = make_connector("gitlab")
+    response = api.post(
+        "/tickets/",
+        json={"connector": {"id": connector.id}, "title": "Keyed"},
+        headers={"Idempotency-Key": NUL_TEXT},
+    )
+    detail = assert_json_400(response, "Idempotency-Key")["detail"]
+    assert "Idempotency-Key" in detail and "NUL character (U+0000)" in detail
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 0

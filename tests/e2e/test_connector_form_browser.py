@@ -50,9 +50,7 @@ def test_detail_page_shows_what_the_form_showed(page, admin, screenshot):
     expect(params.filter(has_text="Verification status")).to_contain_text(
         "None, Partial, Pass, Fail"
     )
-    expect(params.filter(has_text="When both sides changed")).to_contain_text(
-        "Issue tracker wins"
-    )
+    expect(params.filter(has_text="When both sides changed")).to_contain_text("Issue tracker wins")
     expect(page.locator("main")).not_to_contain_text("Verify TLS")
     expect(page.locator("main")).not_to_contain_text("basic")
     expect(page.locator("main")).not_to_contain_text("JIRA")

@@ -5,7 +5,9 @@ remembering to add it here.
 """
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
+
+from webapp.ids import IdConverter
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -21,8 +23,8 @@ SAMPLE_VALUES = {"int": 1, "string": "x", "path": "x", "default": "x"}
 def build_url(app, rule: Rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__.lower()
-        values[name] = 1 if "integer" in converter else "x"
+        numeric = isinstance(rule._converters[name], IntegerConverter | IdConverter)
+        values[name] = 1 if numeric else "x"
     with app.test_request_context():
         from flask import url_for
 

@@ -12,24 +12,59 @@ from flask import abort, request
 from werkzeug.exceptions import BadRequest
 
 from webapp.api.serializers import MASK
+from webapp.ids import parse_id
 from webapp.models import Connector
 from webapp.services.connectors import ConnectorChanges
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
 from webapp.systems import System
+from webapp.web.request_input import printable, unstorable_text_message
+
+#: Levels of objects and arrays a body may nest; connector and ticket bodies need four.
+MAX_DEPTH = 20
+DEPTH_MESSAGE = f"The body is nested too deeply: at most {MAX_DEPTH} levels of objects and arrays."
 
 
 def json_object() -> dict[str, Any]:
-    """The body as a JSON object: 415 for another content type, 400 if malformed."""
+    """The body as a JSON object: 415 for another content type; 400 if malformed, nested
+    deeper than MAX_DEPTH or holding text no database can store (naming where)."""
     if not request.is_json:
         abort(415, "Send the body as JSON with 'Content-Type: application/json'.")
     try:
         body = request.get_json()
     except BadRequest:
         abort(400, "The body is not valid JSON.")
+    except RecursionError:
+        abort(400, DEPTH_MESSAGE)
     if not isinstance(body, dict):
         abort(400, "The body must be a JSON object.")
+    check_json_values(body)
     return body
+
+
+def check_json_values(body: dict[str, Any]) -> None:
+    """Refuse nesting past MAX_DEPTH and strings (or keys) that cannot be stored."""
+    errors: dict[str, list[str]] = {}
+    pending: list[tuple[Any, str, int]] = [(body, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            abort(400, DEPTH_MESSAGE)
+        if isinstance(value, dict):
+            items = [(str(key), key, item) for key, item in value.items()]
+        elif isinstance(value, list):
+            items = [(str(index), None, item) for index, item in enumerate(value)]
+        else:
+            if isinstance(value, str) and (problem := unstorable_text_message(value)):
+                errors.setdefault(path, []).append(problem)
+            continue
+        for name, key, item in items:
+            item_path = f"{path}.{printable(name)}" if path else printable(name)
+            if key is not None and (problem := unstorable_text_message(key)):
+                errors.setdefault(item_path, []).append(f"Field name: {problem}")
+            pending.append((item, item_path, depth + 1))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def body_system(body: dict[str, Any]) -> System:
@@ -89,7 +124,7 @@ def if_match_version() -> int | None:
     header = (request.headers.get("If-Match") or "").strip()
     if not header or header == "*":
         return None
-    value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    version = parse_id(header.removeprefix("W/").strip('"'))
+    if version is None:
         abort(400, 'If-Match must hold a connector version, e.g. If-Match: "3".')
-    return int(value)
+    return version

@@ -21,7 +21,7 @@ from webapp.services import connectors as service
 from webapp.services.systems import get_system
 
 COLLECTION = "/connectors/issue-tracker/"
-ITEM = "/connectors/issue-tracker/<int:connector_id>/"
+ITEM = "/connectors/issue-tracker/<id:connector_id>/"
 # strict_slashes=False: the paths answer with and without the trailing slash, without
 # a redirect (clients need not follow a 308 on POST).
 ROUTE = {"strict_slashes": False}

@@ -13,11 +13,13 @@ from flask import current_app
 from webapp import __version__
 from webapp.api import bp
 from webapp.api.schemas import components, ref
+from webapp.ids import MAX_ID
 from webapp.services.systems import registry
 from webapp.systems import System
 from webapp.web.access import public
 
 JSON = "application/json"
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 ERROR_STATUSES = {
     "400": "Invalid input, or a rule forbids it; `errors` maps field paths such as "
     "`params.x` to messages.",
@@ -93,7 +95,7 @@ def _paths() -> dict[str, Any]:
         "name": "id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": ID_SCHEMA,
     }
     if_match = {
         "name": "If-Match",
@@ -107,7 +109,7 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "listConnectors",
                 "List connectors",
-                _responses("200", _list_of("Connector")),
+                _responses("200", _list_of("Connector"), "400"),
                 parameters=query,
             ),
             "post": _operation(
@@ -155,9 +157,9 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "listTickets",
                 "List tickets, newest first",
-                _responses("200", _list_of("Ticket")),
+                _responses("200", _list_of("Ticket"), "400"),
                 parameters=[
-                    {"name": "connector", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "connector", "in": "query", "schema": ID_SCHEMA},
                     {"name": "status", "in": "query", "schema": {"type": "string"}},
                     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 ],

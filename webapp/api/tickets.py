@@ -17,6 +17,7 @@ from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
 from webapp.web.paging import page_number
+from webapp.web.request_input import query_id
 
 TEXT_KEYS = ("title", "description", "category", "idempotency_key")
 
@@ -86,9 +87,7 @@ def create_ticket():
 
 @bp.get("/tickets/", **ROUTE)
 def list_tickets():
-    query = service.tickets_query(
-        request.args.get("connector", type=int), request.args.get("status", "")
-    )
+    query = service.tickets_query(query_id("connector"), request.args.get("status", ""))
     page = db.paginate(
         query,
         page=page_number(),
@@ -103,19 +102,19 @@ def list_tickets():
     }
 
 
-@bp.get("/tickets/<int:ticket_id>/", **ROUTE)
+@bp.get("/tickets/<id:ticket_id>/", **ROUTE)
 def get_ticket(ticket_id: int):
     return ticket_to_dict(service.get_ticket(ticket_id))
 
 
-@bp.post("/tickets/<int:ticket_id>/retry/", **ROUTE)
+@bp.post("/tickets/<id:ticket_id>/retry/", **ROUTE)
 def retry_ticket(ticket_id: int):
     """Deliver a pending or failed ticket now; 200 with the ticket as it stands after."""
     ticket = service.ticket_to_change(api_user(), ticket_id)
     return ticket_to_dict(delivery.retry(api_user(), ticket))
 
 
-@bp.post("/tickets/<int:ticket_id>/discard/", **ROUTE)
+@bp.post("/tickets/<id:ticket_id>/discard/", **ROUTE)
 def discard_ticket(ticket_id: int):
     """Give up on a pending or failed ticket: it is kept, as discarded, and never sent."""
     ticket = service.ticket_to_change(api_user(), ticket_id)

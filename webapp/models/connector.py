@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.user import User
+from webapp.names import name_key
 
 if TYPE_CHECKING:
     from webapp.models.ticket import ConnectorCategory
@@ -21,6 +22,9 @@ class Connector(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    #: name_key(name), set with the name: its unique index makes names unique in any case
+    #: and spelling, even for requests racing each other. Case folding can lengthen text.
+    name_key: Mapped[str] = mapped_column(String(400), unique=True)
     system_id: Mapped[str] = mapped_column(String(50), index=True)
     #: Non-secret params only; secrets live encrypted in ``secrets_ciphertext``.
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -54,6 +58,11 @@ class Connector(db.Model):
     def __repr__(self) -> str:
         # Never includes params or secrets.
         return f"<Connector {self.id} {self.name!r} ({self.system_id})>"
+
+    @validates("name")
+    def _set_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     def has_secret(self, name: str) -> bool:
         return name in (self.secret_names or [])

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import AuditEntry, Connector, Ticket, User
 from webapp.services.search import contains
 from webapp.services.systems import registry
@@ -34,6 +35,7 @@ ACTION_TEXT: dict[str, str] = {
     "connector.delete": "Deleted a connector",
     "connector.disable": "Disabled a connector",
     "connector.enable": "Enabled a connector",
+    "connector.rename": "Renamed a connector (duplicate name)",
     "connector.test": "Tested a connection",
     "connector.sync_labels": "Synced tracker labels",
     "secrets.rotate": "Re-encrypted connector secrets",
@@ -98,8 +100,9 @@ def entries_query(filters: AuditFilters) -> Select:
         query = query.where(or_(contains(AuditEntry.actor_email, filters.user), about_user))
     if filters.connector:
         query = query.where(AuditEntry.target_type == "connector")
-        if filters.connector.isdigit():
-            query = query.where(AuditEntry.target_id == int(filters.connector))
+        connector_id = parse_id(filters.connector)
+        if connector_id is not None:
+            query = query.where(AuditEntry.target_id == connector_id)
         else:
             query = query.where(contains(AuditEntry.target_name, filters.connector))
     if filters.action:

@@ -8,17 +8,21 @@ follow a connector that someone points at another host.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
+from webapp.ids import MAX_ID
 from webapp.models import Connector, ConnectorCategory, User
 from webapp.models.base import utcnow
+from webapp.names import name_key, normalise_name
 from webapp.services import audit
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_admin
@@ -29,9 +33,9 @@ from webapp.services.systems import get_system
 from webapp.systems import System, validate_params
 
 NAME_MAX_LENGTH = 100
-MAX_ID = 2**31 - 1
 #: Params that decide where a stored secret is sent.
 DESTINATION_PARAMS = ("issue_tracker_server", "issue_tracker_method", "issue_tracker_auth_mode")
+NAME_TAKEN = "A connector with this name already exists."
 
 
 class StaleEdit(ServiceError):
@@ -67,22 +71,38 @@ def destination(system: System, params: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(params.get(name, defaults.get(name)) for name in DESTINATION_PARAMS)
 
 
+def _name_taken(name: str, exclude_id: int | None) -> bool:
+    query = select(Connector.id).where(Connector.name_key == name_key(name))
+    if exclude_id is not None:
+        query = query.where(Connector.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
 def _check_name(name: str, errors: dict[str, list[str]], exclude_id: int | None) -> str:
-    name = (name or "").strip()
+    """The name normalised (webapp.names); "Legit GitLab\u200b" is "Legit GitLab"."""
+    name = normalise_name(name or "")
     if not name:
         errors.setdefault("name", []).append("This field is required.")
     elif len(name) > NAME_MAX_LENGTH:
         errors.setdefault("name", []).append(
             f"Use at most {NAME_MAX_LENGTH} characters ({len(name)} given)."
         )
-    else:
-        # lower() on both sides: Python's and the database's differ beyond ASCII.
-        query = select(Connector.id).where(func.lower(Connector.name) == func.lower(name))
-        if exclude_id is not None:
-            query = query.where(Connector.id != exclude_id)
-        if db.session.scalar(query) is not None:
-            errors.setdefault("name", []).append("A connector with this name already exists.")
+    elif _name_taken(name, exclude_id):
+        errors.setdefault("name", []).append(NAME_TAKEN)
     return name
+
+
+@contextmanager
+def _name_race_as_error(name: str, exclude_id: int | None) -> Iterator[None]:
+    """A request that saved the same name between our check and our write loses on the
+    unique index: tell this one the name is taken, as if the check had seen it."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        if _name_taken(name, exclude_id):
+            raise ValidationFailed({"name": [NAME_TAKEN]}) from None
+        raise
 
 
 def _resolve_params(
@@ -176,7 +196,8 @@ def create_connector(
     connector = Connector(created_by_id=actor and actor.id, updated_by_id=actor and actor.id)
     _apply(connector, system, changes, source=clone_of)
     db.session.add(connector)
-    db.session.flush()
+    with _name_race_as_error(connector.name, None):
+        db.session.flush()
     if clone_of is not None:
         audit.record(
             "connector.clone",
@@ -204,7 +225,8 @@ def update_connector(
     connector.updated_by_id = actor and actor.id
     audit.record("connector.update", actor, connector, **details)
     try:
-        db.session.commit()
+        with _name_race_as_error(connector.name, connector.id):
+            db.session.commit()
     except StaleDataError:
         # Someone saved between our version check and this commit.
         db.session.rollback()
@@ -266,10 +288,13 @@ DEFAULT_COLOUR = "#6c757d"
 def check_categories(
     rows: list[Mapping[str, str]], errors: dict[str, list[str]]
 ) -> list[dict[str, str]]:
-    """Clean category rows; blank rows are dropped, a blank label follows the name."""
+    """Clean category rows; blank rows are dropped, a blank label follows the name.
+
+    Names are normalised like connector names and must differ in more than case.
+    """
     clean, seen = [], set()
     for index, row in enumerate(rows):
-        name = (row.get("name") or "").strip()
+        name = normalise_name(row.get("name") or "")
         label = (row.get("label") or "").strip()
         colour = (row.get("colour") or "").strip() or DEFAULT_COLOUR
         if not name and not label:
@@ -277,13 +302,13 @@ def check_categories(
         where = f"categories.{index}"
         if not name:
             errors.setdefault(f"{where}.name", []).append("Give the category a name.")
-        elif name.lower() in seen:
+        elif name_key(name) in seen:
             errors.setdefault(f"{where}.name", []).append("This category is listed twice.")
         if len(name) > 100 or len(label) > 100:
             errors.setdefault(f"{where}.name", []).append("Use at most 100 characters.")
         if not COLOUR.match(colour):
             errors.setdefault(f"{where}.colour", []).append("Use a colour like #f45562.")
-        seen.add(name.lower())
+        seen.add(name_key(name))
         clean.append(
             {
                 "name": name,

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 #: The rule, as one sentence (form footer, README).
 RULE = (
-    "A blank secret keeps the stored one while the server, method and authentication "
-    "stay the same."
+    "A blank secret keeps the stored one while the server, method and authentication stay the same."
 )
 #: Placeholder of a secret input whose stored value is kept when left blank.
 PLACEHOLDER = "stored — leave blank to keep"
 #: Help under such an input.
 STORED_HELP = (
-    "Stored — leave blank to keep it while the server, method and authentication stay "
-    "the same."
+    "Stored — leave blank to keep it while the server, method and authentication stay the same."
 )
 #: Error when a blank secret cannot keep the stored value because its destination changed.
 REENTER_MESSAGE = (

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
@@ -17,6 +18,7 @@ from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_admin
 
 MIN_PASSWORD_LENGTH = 12
+EMAIL_TAKEN = "A user with this e-mail already exists."
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 
 
@@ -50,12 +52,19 @@ def create_user(email: str, password: str, role: str = "admin", actor: User | No
     require_admin(actor)
     email = User.normalize_email(email)
     if User.by_email(email) is not None:
-        raise ServiceError("A user with this e-mail already exists.", field="email")
+        raise ServiceError(EMAIL_TAKEN, field="email")
     check_new_password(password)
     user = User(email=email, role=role, active=True)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Added by a request racing this one since the check above: the unique index won.
+        db.session.rollback()
+        if User.by_email(email) is not None:
+            raise ServiceError(EMAIL_TAKEN, field="email") from None
+        raise
     audit.record("user.create", actor, user, role=role)
     db.session.commit()
     return user

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from webapp.web import errors, health, metrics, security_headers, templating
+    from webapp.web import errors, health, metrics, request_input, security_headers, templating
     from webapp.web.audit import bp as audit_bp
     from webapp.web.auth import bp as auth_bp
     from webapp.web.connectors import bp as connectors_bp
@@ -25,5 +25,6 @@ def init_app(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.init_app(app)
+    request_input.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)

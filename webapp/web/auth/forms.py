@@ -1,18 +1,17 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from webapp.web.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS
+from webapp.web.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS, BaseForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Remember me on this computer")
     submit = SubmitField("Log in")
 
 
-class SetupForm(FlaskForm):
+class SetupForm(BaseForm):
     email = EmailField(
         "Administrator e-mail",
         validators=EMAIL_VALIDATORS,

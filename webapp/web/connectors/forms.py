@@ -12,7 +12,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -26,16 +25,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import (
-    Field as WTField,
-)
+from wtforms import Field as WTField
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
+from webapp.ids import parse_id
 from webapp.models import Connector
 from webapp.services import secret_wording
 from webapp.services.connectors import DESTINATION_PARAMS, ConnectorChanges, destination
 from webapp.systems import Field, FieldKind, System
 from webapp.systems.fields import condition_value
+from webapp.web.forms import BaseForm, BaseSubform
 
 CLEAR_PREFIX = "clear__"
 
@@ -61,7 +60,7 @@ class MarkRequired:
 CATEGORY_COLUMNS = ("name", "label", "colour")
 
 
-class CategoryRow(Form):
+class CategoryRow(BaseSubform):
     """One ticket category on the connector form."""
 
     name = StringField("Category")
@@ -73,7 +72,7 @@ class CategoryRow(Form):
         return not any((self[column].data or "").strip() for column in CATEGORY_COLUMNS)
 
 
-class ConnectorForm(FlaskForm):
+class ConnectorForm(BaseForm):
     """Fields every connector has; the system's params are added per system."""
 
     name = StringField(
@@ -148,7 +147,6 @@ class ConnectorForm(FlaskForm):
             for spec in self.system.fields
             if spec.secret and self.clear_field(spec) is not None and self.clear_field(spec).data
         ]
-        version = self.version.data
         return ConnectorChanges(
             categories=[
                 {key: row.get(key) or "" for key in CATEGORY_COLUMNS}
@@ -158,7 +156,7 @@ class ConnectorForm(FlaskForm):
             params=self.raw_params(),
             inaccessible=self.inaccessible.data,
             clear_secrets=cleared,
-            expected_version=int(version) if version and version.isdigit() else None,
+            expected_version=parse_id(self.version.data or ""),
         )
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from webapp.extensions import db
 from webapp.services import connectors as service
@@ -17,7 +17,7 @@ from webapp.web.auth.routes import safe_next_url
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
 from webapp.web.paging import page_number
-from webapp.web.users.forms import ConfirmForm
+from webapp.web.users.forms import AvailabilityForm, ConfirmForm
 
 
 def render_form(form, system, connector, mode: str, **extra):
@@ -69,7 +69,7 @@ def new(system_id: str):
     return render_form(form, system, None, "new", secrets_ok=True)
 
 
-@bp.route("/connectors/<int:connector_id>")
+@bp.route("/connectors/<id:connector_id>")
 def detail(connector_id: int):
     connector = service.get_connector(connector_id)
     return render_template(
@@ -81,7 +81,7 @@ def detail(connector_id: int):
     )
 
 
-@bp.route("/connectors/<int:connector_id>/edit", methods=["GET", "POST"])
+@bp.route("/connectors/<id:connector_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(connector_id: int):
     connector = service.get_connector(connector_id)
@@ -102,7 +102,7 @@ def edit(connector_id: int):
     return render_form(form, system, connector, "edit", secrets_ok=secrets_readable(connector))
 
 
-@bp.route("/connectors/<int:connector_id>/clone", methods=["GET", "POST"])
+@bp.route("/connectors/<id:connector_id>/clone", methods=["GET", "POST"])
 @admin_required
 def clone(connector_id: int):
     source = service.get_connector(connector_id)
@@ -124,7 +124,7 @@ def clone(connector_id: int):
     return render_form(form, system, source, "clone", secrets_ok=secrets_readable(source))
 
 
-@bp.route("/connectors/<int:connector_id>/delete", methods=["GET", "POST"])
+@bp.route("/connectors/<id:connector_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(connector_id: int):
     connector = service.get_connector(connector_id)
@@ -146,22 +146,25 @@ def delete(connector_id: int):
     )
 
 
-@bp.route("/connectors/<int:connector_id>/disabled", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/disabled", methods=["POST"])
 @admin_required
 def toggle_disabled(connector_id: int):
     """Disable or enable; the buttons send the state they ask for, so a button on a
     stale page (the connector changed meanwhile) never does the opposite of its label."""
     connector = service.get_connector(connector_id)
-    if ConfirmForm().validate_on_submit():
-        wanted = {"1": True, "0": False}.get(request.form.get("disabled", ""))
+    form = AvailabilityForm()
+    if form.validate_on_submit():
+        wanted = {"1": True, "0": False}.get(form.disabled.data or "")
         if wanted is None:
             wanted = not connector.disabled
         if wanted != connector.disabled:
             service.set_disabled(current_actor(), connector, wanted)
         state = "disabled" if connector.disabled else "enabled"
         flash(f"Connector “{connector.name}” {state}.", "success")
-    if request.form.get("next"):
-        return redirect(safe_next_url(request.form["next"]))
+    elif form.errors:
+        abort(400, " ".join(form.form_errors) or "The request could not be read.")
+    if form.next.data:
+        return redirect(safe_next_url(form.next.data))
     return redirect(url_for("connectors.detail", connector_id=connector.id))
 
 
@@ -194,7 +197,7 @@ def flash_label_outcomes(outcomes) -> None:
         flash(" ".join([f"{text}: {names}.", *shown]), category)
 
 
-@bp.route("/connectors/<int:connector_id>/sync-labels", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/sync-labels", methods=["POST"])
 @admin_required
 def sync_labels(connector_id: int):
     """Post/redirect/get: the outcome is flashed, so reloading the page repeats nothing."""

@@ -45,20 +45,24 @@ def test_form_values(
     based_on: Connector | None,
 ):
     changes = form.changes()
-    result, errors = None, {}
-    try:
-        result = connection_tests.test_unsaved(
-            current_actor(),
-            system.id,
-            changes.name,
-            changes.params,
-            based_on,
-            inaccessible=changes.inaccessible,
-            clear_secrets=changes.clear_secrets,
-        )
-    except ValidationFailed as error:
-        errors = error.errors
-    lines = error_lines(system, errors)
+    result, errors, refused = None, {}, []
+    # The form checks only what no database can store (e.g. NUL); the service the rest.
+    if not form.validate():
+        refused = form.error_lines()
+    else:
+        try:
+            result = connection_tests.test_unsaved(
+                current_actor(),
+                system.id,
+                changes.name,
+                changes.params,
+                based_on,
+                inaccessible=changes.inaccessible,
+                clear_secrets=changes.clear_secrets,
+            )
+        except ValidationFailed as error:
+            errors = error.errors
+    lines = refused + error_lines(system, errors)
     if is_htmx():
         return render_template("connectors/_check_result.html", result=result, errors=lines)
     form.add_errors(errors)
@@ -84,7 +88,7 @@ def test_new(system_id: str):
     return test_form_values(connector_form_class(system)(), system, "new", None, None)
 
 
-@bp.route("/connectors/<int:connector_id>/edit/test", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/edit/test", methods=["POST"])
 @admin_required
 def test_edit(connector_id: int):
     connector = service.get_connector(connector_id)
@@ -93,7 +97,7 @@ def test_edit(connector_id: int):
     return test_form_values(form, system, "edit", connector, based_on=connector)
 
 
-@bp.route("/connectors/<int:connector_id>/clone/test", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/clone/test", methods=["POST"])
 @admin_required
 def test_clone(connector_id: int):
     source = service.get_connector(connector_id)
@@ -102,7 +106,7 @@ def test_clone(connector_id: int):
     return test_form_values(form, system, "clone", source, based_on=source)
 
 
-@bp.route("/connectors/<int:connector_id>/test", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/test", methods=["POST"])
 def test_saved(connector_id: int):
     connector = service.get_connector(connector_id)
     result = connection_tests.test_saved(current_actor(), connector)

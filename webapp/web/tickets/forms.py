@@ -7,16 +7,17 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
+from webapp.ids import parse_id
 from webapp.models import Connector
 from webapp.services.tickets import TicketRequest
 from webapp.systems import Field, System
 from webapp.web.connectors.forms import form_field_for, form_value
+from webapp.web.forms import BaseForm
 
 
-class TicketForm(FlaskForm):
+class TicketForm(BaseForm):
     connector_id = HiddenField()
     submission_token = HiddenField()
     title = StringField("Title", render_kw={"maxlength": 255, "data-title-input": ""})
@@ -42,9 +43,8 @@ class TicketForm(FlaskForm):
         ]
 
     def request(self) -> TicketRequest:
-        connector_id = self.connector_id.data
         return TicketRequest(
-            connector_id=int(connector_id) if connector_id and connector_id.isdigit() else None,
+            connector_id=parse_id(self.connector_id.data or ""),
             title=self.title.data or "",
             description=self.description.data or "",
             category=self.category.data or "",

@@ -15,6 +15,7 @@ from webapp.services.permissions import can_change_ticket
 from webapp.services.systems import get_system
 from webapp.web.access import current_actor
 from webapp.web.paging import page_number
+from webapp.web.request_input import query_id
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
 from webapp.web.users.forms import ConfirmForm
@@ -125,7 +126,7 @@ def new():
 
 @bp.route("/tickets/")
 def index():
-    connector_id = request.args.get("connector", type=int)
+    connector_id = query_id("connector")
     status = request.args.get("status", "")
     pagination = db.paginate(
         service.tickets_query(connector_id, status),
@@ -145,7 +146,7 @@ def index():
     )
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 def detail(ticket_id: int):
     ticket = service.get_ticket(ticket_id)
     return render_template(
@@ -156,7 +157,7 @@ def detail(ticket_id: int):
     )
 
 
-@bp.route("/tickets/<int:ticket_id>/retry", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/retry", methods=["POST"])
 def retry(ticket_id: int):
     ticket = service.ticket_to_change(current_actor(), ticket_id)
     if ConfirmForm().validate_on_submit():
@@ -169,7 +170,7 @@ def retry(ticket_id: int):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/tickets/<int:ticket_id>/discard", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/discard", methods=["POST"])
 def discard(ticket_id: int):
     ticket = service.ticket_to_change(current_actor(), ticket_id)
     if ConfirmForm().validate_on_submit():
@@ -182,7 +183,7 @@ def discard(ticket_id: int):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
+@bp.route("/tickets/<id:ticket_id>/edit", methods=["GET", "POST"])
 def edit(ticket_id: int):
     """Fix what the tracker refused, next to the field it named, then send again."""
     ticket = service.ticket_to_change(current_actor(), ticket_id)

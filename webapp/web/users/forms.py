@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -14,10 +14,10 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from webapp.models.user import ROLES
 from webapp.services.tokens import MAX_EXPIRY_DAYS
 from webapp.services.tokens import NAME_MAX_LENGTH as TOKEN_NAME_MAX_LENGTH
-from webapp.web.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS
+from webapp.web.forms import EMAIL_VALIDATORS, NEW_PASSWORD_VALIDATORS, BaseForm
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(BaseForm):
     email = EmailField("E-mail", validators=EMAIL_VALIDATORS)
     role = SelectField(
         "Role",
@@ -35,7 +35,7 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Add user")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=1024)]
     )
@@ -51,7 +51,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(BaseForm):
     name = StringField(
         "Token name",
         validators=[DataRequired(), Length(max=TOKEN_NAME_MAX_LENGTH)],
@@ -65,5 +65,13 @@ class ApiTokenForm(FlaskForm):
     submit = SubmitField("Create token")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: only its CSRF token matters, for buttons that change state."""
+
+
+class AvailabilityForm(ConfirmForm):
+    """Enable / Disable: the state the button asks for ("1" disabled, "0" enabled; empty
+    toggles), and where to go back to."""
+
+    disabled = HiddenField("Disabled")
+    next = HiddenField("Return to")

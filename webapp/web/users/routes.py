@@ -41,7 +41,7 @@ def index():
     )
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
 @admin_required
 def toggle_active(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -128,7 +128,7 @@ def create_token():
     return redirect(url_for("users.account", _anchor="api-tokens"))
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         user = current_actor()
