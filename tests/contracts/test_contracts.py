@@ -200,3 +200,12 @@ def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFai
     except DeliveryFailed as failure:
         return failure
     return None
+
+
+def test_a_browser_following_an_issue_link_is_not_held_to_the_api_contract() -> None:
+    with FakeGitLab("g") as fake:
+        page = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        requests.get(f"{fake.url}/group/proj/-/issues/1", headers=page, timeout=T)
+        requests.get(f"{fake.url}/favicon.ico", headers={"Accept": "image/webp,*/*"}, timeout=T)
+
+        assert fake.contract_violations == []

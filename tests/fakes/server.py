@@ -281,6 +281,9 @@ class FakeServer:
         """Record how ``req`` breaks the contract; the operation it is, if any."""
         if not self.check_contract or self.contract is None:
             return None
+        accept = req.headers.get("accept", "")
+        if "text/html" in accept or accept.startswith("image/"):
+            return None  # a browser following a link into the tracker's web pages, not its API
         if not full_path.startswith(self.prefix):
             problem = f"{req.method} {full_path}: outside the API prefix {self.prefix}"
             self.contract_violations.append(problem)
