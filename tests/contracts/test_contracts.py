@@ -209,3 +209,13 @@ def test_a_browser_following_an_issue_link_is_not_held_to_the_api_contract() -> 
         requests.get(f"{fake.url}/favicon.ico", headers={"Accept": "image/webp,*/*"}, timeout=T)
 
         assert fake.contract_violations == []
+
+
+def test_github_owner_without_repository_is_looked_up_as_an_account() -> None:
+    params = {"github_repo_name": ""}
+    with GITHUB.start() as fake:
+        connector = {**GITHUB.params(fake.host_port), **params}
+        result = check_connection(GITHUB.system, connector, GITHUB.secrets, SETTINGS)
+
+    assert "Found user acme; no repository set" in " ".join(s.message for s in result.stages)
+    assert [r.path for r in fake.requests][-1] == "/api/v3/users/acme"
