@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.contracts.checker import COVERAGE, coverage_table
 from tests.factories import ADMIN_EMAIL, PASSWORD, make_user
 from tests.support.client import FormClient
 from tests.support.database import choose_database_url, create_schema, empty_tables
@@ -92,3 +93,10 @@ def admin_client(client, auth, admin) -> FormClient:
     response = auth.login()
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After a run that used the fake trackers: which operations kept their contract."""
+    if COVERAGE:
+        terminalreporter.write_sep("=", "tracker contract coverage (tests/contracts)")
+        terminalreporter.write_line(coverage_table())

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import shlex
 import time
-import zlib
 from datetime import UTC, datetime
 from typing import Any
 
+from . import github_objects as gh
 from .server import FakeServer, Request, Response, json_response, route
 
 DOCS = "https://docs.github.com/rest"
@@ -36,6 +36,7 @@ def _body(message: str, status: int, **extra: Any) -> Json:
 
 
 class FakeGitHub(FakeServer):
+    contract = "github"
     NOT_FOUND = _body("Not Found", 404)
     BAD_JSON = _body("Problems parsing JSON", 400)
     SERVER_HEADER = "github.com"
@@ -125,30 +126,17 @@ class FakeGitHub(FakeServer):
         return r if r and r["permissions"]["pull"] else None
 
     def _add_label(self, key: str, name: str, color: str = "ededed", desc: Any = None) -> Json:
-        label = {
-            "id": self._next_id(),
-            "name": name,
-            "color": color,
-            "description": desc,
-            "default": False,
-            "url": f"{self.base_url}/repos/{self.repos[key]['full_name']}/labels/{name}",
-        }
+        full = self.repos[key]["full_name"]
+        label = gh.label(self.base_url, full, self._next_id(), name, color, desc)
         self.labels[key].append(label)
         return label
 
     def _label(self, key: str, name: str) -> Json | None:
         return next((lb for lb in self.labels[key] if lb["name"].lower() == name.lower()), None)
 
-    def _account(self, name: str, kind: str = "") -> Json:
+    def _account(self, name: str, kind: str = "", detailed: bool = False) -> Json:
         kind = kind or ("Organization" if name.lower() in self.orgs else "User")
-        api = f"{self.base_url}/{'orgs' if kind == 'Organization' else 'users'}/{name}"
-        return {
-            "login": name,
-            "id": zlib.crc32(name.encode()) % 10**6,
-            "type": kind,
-            "html_url": f"{self.url}/{name}",
-            "url": api,
-        }
+        return gh.account(self.base_url, self.url, name, kind, detailed)
 
     @staticmethod
     def _public(issue: Json) -> Json:
@@ -158,17 +146,22 @@ class FakeGitHub(FakeServer):
     @route("GET", r"/user")
     def get_user(self, req: Request) -> Response:
         scopes = {"X-OAuth-Scopes": self.scopes or "", "X-Accepted-OAuth-Scopes": ""}
-        return json_response(200, self._account(self.login, "User"), scopes if self.scopes else {})
+        me = self._account(self.login, "User", detailed=True)
+        return json_response(200, me, scopes if self.scopes else {})
 
     @route("GET", r"/users/(?P<name>[^/]+)")
     def get_account(self, req: Request, name: str) -> Response:
         found = self.orgs.get(name.lower()) or self.users.get(name.lower())
-        return json_response(200, self._account(found)) if found else self.not_found()
+        return (
+            json_response(200, self._account(found, detailed=True)) if found else self.not_found()
+        )
 
     @route("GET", r"/orgs/(?P<org>[^/]+)")
     def get_org(self, req: Request, org: str) -> Response:
         found = self.orgs.get(org.lower())
-        return json_response(200, self._account(found)) if found else self.not_found()
+        if not found:
+            return self.not_found()
+        return json_response(200, gh.organization(self.base_url, self.url, found))
 
     @route("GET", REPO)
     def get_repo(self, req: Request, owner: str, repo: str) -> Response:
@@ -176,18 +169,10 @@ class FakeGitHub(FakeServer):
         if r is None:
             return self.not_found()
         full = r["full_name"]
+        owner = self._account(full.split("/")[0])
+        open_issues = sum(i["state"] == "open" for i in self.issues[full.lower()])
         return json_response(
-            200,
-            {
-                "id": zlib.crc32(full.encode()) % 10**6,
-                "name": full.split("/")[1],
-                "full_name": full,
-                "owner": self._account(full.split("/")[0]),
-                "private": r["private"],
-                "has_issues": r["has_issues"],
-                "html_url": f"{self.url}/{full}",
-                "permissions": r["permissions"],
-            },
+            200, gh.repository(self.base_url, self.url, owner, full, r, open_issues)
         )
 
     @route("GET", REPO + r"/labels")
@@ -228,19 +213,16 @@ class FakeGitHub(FakeServer):
         wanted = (body.get("labels") or []) if r["permissions"]["push"] else []  # dropped silently
         labels = [self._label(key, n) or self._add_label(key, n) for n in wanted]
         number = len(self.issues[key]) + 1
-        issue = {
-            "id": self._next_id(),
-            "number": number,
-            "title": body["title"],
-            "body": body.get("body"),
-            "state": "open",
-            "labels": labels,
-            "user": self._account(self.login, "User"),
-            "html_url": f"{self.url}/{full}/issues/{number}",
-            "url": f"{self.base_url}/repos/{full}/issues/{number}",
-            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "_created": time.monotonic(),
-        }
+        issue = gh.issue(
+            self.base_url,
+            self.url,
+            full,
+            (self._next_id(), number),
+            self._account(self.login, "User"),
+            {"title": body["title"], "body": body.get("body"), "labels": labels},
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        issue["_created"] = time.monotonic()
         self.issues[key].append(issue)
         return json_response(201, self._public(issue), {"Location": issue["url"]}, created=True)
 
@@ -308,5 +290,11 @@ class FakeGitHub(FakeServer):
             ):
                 items.append(self._public(i) | {"score": 1.0})
         return json_response(
-            200, {"total_count": len(items), "incomplete_results": False, "items": items}
+            200,
+            {
+                "total_count": len(items),
+                "incomplete_results": False,
+                "items": items,
+                "search_type": "lexical",  # what a quoted phrase gets; required since 2026
+            },
         )

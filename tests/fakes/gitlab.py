@@ -26,6 +26,7 @@ DEFAULT_PERMS: Json = {"project_access": {"access_level": 30}, "group_access": N
 
 
 class FakeGitLab(FakeServer):
+    contract = "gitlab"
     NOT_FOUND = {"error": "404 Not Found"}
     BAD_JSON = {"error": "The provided content-type 'application/json' is not supported."}
     SERVER_HEADER = "nginx"
@@ -38,15 +39,18 @@ class FakeGitLab(FakeServer):
         projects: dict[str, Json] | None = None,
         version: str = "16.11.0",
         issue_web_url: str | None = None,
+        scopes: list[str] | None = None,
         **kw: Any,
     ) -> None:
         """``projects``: {"group/proj": {"id": 7, "permissions": {"project_access":
         {"access_level": 30}, "group_access": None}, "issues_enabled": True,
-        "visibility": "private", "labels": ["bug"]}}. ``issue_web_url``: the
-        ``web_url`` of every created issue, as a hostile tracker might send it."""
+        "visibility": "private", "labels": ["bug"]}}; ``scopes``: the token's (default api);
+        ``issue_web_url``: the ``web_url`` of every created issue, as a hostile tracker might
+        send it."""
         super().__init__(**kw)
         self.token, self.username, self.version = token, username, version
         self.issue_web_url = issue_web_url
+        self.scopes = ["api"] if scopes is None else scopes
         self.projects: dict[int, Json] = {}
         self.labels: dict[int, list[Json]] = {}
         self.issues: dict[int, list[Json]] = {}
@@ -141,6 +145,24 @@ class FakeGitLab(FakeServer):
                 "name": self.username.title(),
                 "state": "active",
                 "web_url": f"{self.url}/{self.username}",
+            },
+        )
+
+    @route("GET", r"/api/v4/personal_access_tokens/self")
+    def get_token(self, req: Request) -> Response:
+        """GitLab 15.5+ describes the token a request was made with."""
+        return json_response(
+            200,
+            {
+                "id": 1,
+                "name": "connector-desk",
+                "revoked": False,
+                "created_at": "2024-01-01T00:00:00.000Z",
+                "scopes": self.scopes,
+                "user_id": 1,
+                "last_used_at": None,
+                "active": True,
+                "expires_at": None,
             },
         )
 

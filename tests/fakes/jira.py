@@ -38,6 +38,7 @@ def _errors(*messages: str, **fields: str) -> Json:
 
 
 class FakeJira(FakeServer):
+    contract = "jira"
     NOT_FOUND = _errors("null for uri")
     BAD_JSON = _errors("Unexpected character: was expecting a JSON value")
     SERVER_HEADER = "AtlassianEdge"

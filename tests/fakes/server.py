@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tests.contracts.checker import Contract, Operation
+
 from .messages import (
     JSON_TYPE,
     Credentials,
@@ -74,6 +76,8 @@ class FakeServer:
     NOT_FOUND: Any = {"message": "Not Found"}
     BAD_JSON: Any = {"message": "Problems parsing JSON"}
     SERVER_HEADER = "fake-tracker"
+    #: Which tracker's contract (tests/contracts/<name>/) every request and answer must keep.
+    contract: str | None = None
     _routes: list[tuple[str, re.Pattern[str], bool, str]] = []
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -92,16 +96,20 @@ class FakeServer:
         port: int = 0,
         hang_after_create: bool = False,
         echo_credentials_in_errors: bool = False,
+        check_contract: bool = True,
     ) -> None:
         self.tls, self.prefix, self.port = tls, prefix.rstrip("/"), port
         self.hang_after_create = hang_after_create
         self.echo_credentials_in_errors = echo_credentials_in_errors
         self.requests: list[RecordedRequest] = []
         self.errors: list[str] = []  # tracebacks of bugs in the fake itself
+        # off only for tests that send off-contract requests on purpose (fake self-tests)
+        self.check_contract = check_contract and self.contract is not None
+        self.contract_violations: list[str] = []
         self.lock = threading.RLock()
         self.cert_path: str | None = None
         self.key_path: str | None = None
-        self._faults: list[tuple[int, Any, str | None, str | None]] = []
+        self._faults: list[tuple[int, Any, str | None, str | None, dict[str, str]]] = []
         self._delays: list[float] = []
         self._garbage = 0
         self.stopping = threading.Event()
@@ -140,6 +148,17 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
+        """Stop, then fail if a request or an answer broke the tracker's contract."""
+        self.shutdown()
+        self.assert_contract_kept()
+
+    def assert_contract_kept(self) -> None:
+        """Raise AssertionError listing every contract violation seen (operation id, JSON path)."""
+        if self.contract_violations:
+            listed = "\n  ".join(dict.fromkeys(self.contract_violations))
+            raise AssertionError(f"{type(self).__name__} contract violations:\n  {listed}")
+
+    def shutdown(self) -> None:
         """Stop accepting, wake hung handlers, cut open connections, join every thread."""
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
@@ -155,8 +174,11 @@ class FakeServer:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.stop()
+        else:  # the test failed already: do not hide why behind the violations
+            self.shutdown()
 
     # ---- behaviour hooks -------------------------------------------------
     def fail_next(
@@ -166,11 +188,13 @@ class FakeServer:
         times: int = 1,
         method: str | None = None,
         path: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Answer the next ``times`` requests (optionally only those matching
-        ``method`` and regex ``path``) with ``status`` and ``body`` (default: {"message": ...})."""
+        ``method`` and regex ``path``) with ``status``, ``body`` (default: {"message": ...})
+        and extra ``headers`` (e.g. a 429's ``Retry-After``)."""
         with self.lock:
-            self._faults += [(status, body, method, path)] * times
+            self._faults += [(status, body, method, path, headers or {})] * times
 
     def delay_next(self, seconds: float) -> None:
         """Sleep before handling the next request (normally handled afterwards)."""
@@ -205,10 +229,12 @@ class FakeServer:
 
     # ---- dispatch --------------------------------------------------------
     def _take_fault(self, method: str, path: str) -> Response | None:
-        for i, (status, body, m, p) in enumerate(self._faults):
+        for i, (status, body, m, p, headers) in enumerate(self._faults):
             if (m is None or m == method) and (p is None or re.search(p, path)):
                 del self._faults[i]
-                return self.error(status, body)
+                resp = self.error(status, body)
+                resp.headers.update(headers)
+                return resp
         return None
 
     def serve(
@@ -227,26 +253,55 @@ class FakeServer:
                 bad_json = True
         elif raw and "x-www-form-urlencoded" in ctype:
             body = dict(parse_qsl(raw.decode("utf-8", "replace")))
+        path = parts.path[len(self.prefix) :]
+        req = Request(method, path, dict(parse_qsl(parts.query)), hdrs, body, bad_json)
         with self.lock:
             self.requests.append(RecordedRequest(method, raw_path, dict(headers), body))
             delay = self._delays.pop(0) if self._delays else 0.0
+            op = self._check_request(req, parts.path)
         if delay:
             self.stopping.wait(delay)
         with self.lock:
             fault = self._take_fault(method, parts.path)
             if fault is not None:
-                return fault
-            if self._garbage:
+                return self._check_response(op, fault)
+            if self._garbage:  # a proxy's page, not the tracker's answer: no contract
                 self._garbage -= 1
                 return text_response(200, GARBAGE, "text/html; charset=utf-8")
-            path = parts.path[len(self.prefix) :]
-            req = Request(method, path, dict(parse_qsl(parts.query)), hdrs, body, bad_json)
             in_prefix = parts.path.startswith(self.prefix)
             resp = self._dispatch(req) if in_prefix else self.not_found()
             if resp.status == 401 and self.echo_credentials_in_errors:
                 self._echo_credentials(req, resp)
             resp.headers.update(self.extra_headers(req, resp))
+            self._check_response(op, resp)
             return None if resp.created and self.hang_after_create else resp
+
+    # ---- contract --------------------------------------------------------
+    def _check_request(self, req: Request, full_path: str) -> Operation | None:
+        """Record how ``req`` breaks the contract; the operation it is, if any."""
+        if not self.check_contract or self.contract is None:
+            return None
+        accept = req.headers.get("accept", "")
+        if "text/html" in accept or accept.startswith("image/"):
+            return None  # a browser following a link into the tracker's web pages, not its API
+        if not full_path.startswith(self.prefix):
+            problem = f"{req.method} {full_path}: outside the API prefix {self.prefix}"
+            self.contract_violations.append(problem)
+            return None
+        body = None if req.bad_json else req.body
+        op, problems = Contract.load(self.contract).check_request(
+            req.method, req.path, req.query, req.headers, body
+        )
+        self.contract_violations += problems
+        return op
+
+    def _check_response(self, op: Operation | None, resp: Response) -> Response:
+        if op is not None and self.contract is not None:
+            contract = Contract.load(self.contract)
+            self.contract_violations += contract.check_response(
+                op, resp.status, resp.headers, resp.body
+            )
+        return resp
 
     def _dispatch(self, req: Request) -> Response:
         for method, pattern, auth, name in self._routes:

@@ -102,6 +102,9 @@ def test_github_enterprise_prefix(session: requests.Session) -> None:
         assert gh.base_url == f"{gh.url}/api/v3"
         assert c.get(f"{gh.base_url}/user").status_code == 200
         assert c.get(f"{gh.url}/user").status_code == 404
+        # the contract check notices the missing prefix too (then forgets: it is on purpose)
+        assert gh.contract_violations == ["GET /user: outside the API prefix /api/v3"]
+        gh.contract_violations.clear()
 
 
 # ---- GitLab -----------------------------------------------------------------
@@ -134,6 +137,12 @@ def test_gitlab_encoded_path_labels_issues(session: requests.Session) -> None:
         assert new.json()["web_url"].endswith("/group/proj/-/issues/1")
         hits = c.get(f"{api}/projects/7/issues", params={"search": "cd-marker-7"})
         assert [i["iid"] for i in hits.json()] == [1] and hits.headers["X-Total"] == "1"
+        # the off-contract requests above were on purpose; the contract check saw them
+        assert gl.contract_violations == [
+            "GET /api/v4/projects/group/proj: no documented operation has this method and path",
+            "postApiV4ProjectsIdIssues request $: 'title' is a required property",
+        ]
+        gl.contract_violations.clear()
 
 
 # ---- Jira -------------------------------------------------------------------

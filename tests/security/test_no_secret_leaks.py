@@ -50,7 +50,8 @@ def assert_no_secret(where: str, output: str) -> None:
 def start_fakes(stack: contextlib.ExitStack) -> dict[str, tuple[FakeServer, str]]:
     """Fakes that reject our credentials and echo them: system -> (fake, server param)."""
     echo = {"echo_credentials_in_errors": True}
-    github = stack.enter_context(FakeGitHub("ghp_other", **echo))
+    # GitHub Enterprise's API lives under /api/v3: without it the fake answers 404, not 401
+    github = stack.enter_context(FakeGitHub("ghp_other", prefix="/api/v3", **echo))
     gitlab = stack.enter_context(FakeGitLab("glpat-other", **echo))
     jira = stack.enter_context(FakeJira({"ops@example.com": "other"}, prefix="/jira", **echo))
     rt = stack.enter_context(FakeRT({"root": "other"}, prefix="/rt", **echo))

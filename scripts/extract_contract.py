@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Extract the subset of a tracker's official API description that Connector Desk uses.
+
+Why: the integration tests talk to fake trackers (tests/fakes/); checking every request
+and every fake answer against the trackers' own descriptions keeps the fakes honest.
+Only the operations listed in ``USED`` below (what webapp/trackers/*.py sends and the
+fakes route) are kept, with every schema they reference, so the committed contract is
+small and a refresh is one command::
+
+    python scripts/extract_contract.py github --spec api.github.com.json \\
+        --repository github/rest-api-description \\
+        --file descriptions/api.github.com/api.github.com.json --commit SHA --date YYYY-MM-DD
+
+It writes ``tests/contracts/<tracker>/contract.json``.  Hand-written entries (for
+operations the official description lacks, or where it is wrong) live next to it in
+``manual.json`` and are never touched by this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = ROOT / "tests" / "contracts"
+
+#: Per tracker: the (method, path) pairs the project uses, as the description spells them.
+#: The tracker clients (webapp/trackers/<id>.py) send all but those in ``FAKE_ONLY``,
+#: which only the fakes' own routes (and tests reading the fakes) use.
+USED: dict[str, list[tuple[str, str]]] = {
+    "github": [
+        ("GET", "/user"),
+        ("GET", "/users/{username}"),
+        ("GET", "/orgs/{org}"),
+        ("GET", "/repos/{owner}/{repo}"),
+        ("GET", "/repos/{owner}/{repo}/labels"),
+        ("POST", "/repos/{owner}/{repo}/labels"),
+        ("POST", "/repos/{owner}/{repo}/issues"),
+        ("GET", "/repos/{owner}/{repo}/issues"),
+        ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
+        ("GET", "/search/issues"),
+    ],
+    "gitlab": [
+        ("GET", "/api/v4/version"),
+        ("GET", "/api/v4/user"),
+        ("GET", "/api/v4/personal_access_tokens/self"),
+        ("GET", "/api/v4/projects/{id}"),
+        ("GET", "/api/v4/projects/{id}/labels"),
+        ("POST", "/api/v4/projects/{id}/labels"),
+        ("POST", "/api/v4/projects/{id}/issues"),
+        ("GET", "/api/v4/projects/{id}/issues"),
+        ("GET", "/api/v4/projects/{id}/issues/{issue_iid}"),
+    ],
+    "jira": [
+        ("GET", "/rest/api/3/serverInfo"),
+        ("GET", "/rest/api/3/myself"),
+        ("GET", "/rest/api/3/project/{projectIdOrKey}"),
+        ("GET", "/rest/api/3/mypermissions"),
+        ("POST", "/rest/api/3/issue"),
+        ("GET", "/rest/api/3/issue/{issueIdOrKey}"),
+        ("GET", "/rest/api/3/search"),
+        ("GET", "/rest/api/3/search/jql"),
+    ],
+}
+
+FAKE_ONLY = {
+    ("GET", "/orgs/{org}"),
+    ("GET", "/repos/{owner}/{repo}/labels"),
+    ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("GET", "/api/v4/version"),
+    ("GET", "/api/v4/projects/{id}/labels"),
+    ("GET", "/api/v4/projects/{id}/issues/{issue_iid}"),
+    ("GET", "/rest/api/3/serverInfo"),
+    ("GET", "/rest/api/3/issue/{issueIdOrKey}"),
+}
+
+#: The project speaks Jira's REST API v2; v2 and v3 share paths, parameters and
+#: answers except rich text (v3 wants Atlassian Document Format where v2 takes a
+#: string), and Atlassian publishes only the v3 description.
+PATH_REWRITE = {"jira": ("/rest/api/3/", "/rest/api/2/")}
+
+#: Keys that document but do not constrain: dropped to keep the subset small.
+PROSE = {"description", "example", "examples", "externalDocs", "x-github", "x-octokit", "title"}
+
+
+class Extractor:
+    """Copies operations out of an OpenAPI 3 or Swagger 2 document, refs and all."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.swagger2 = str(spec.get("swagger", "")).startswith("2")
+        self.schemas: dict[str, Any] = {}
+
+    def lookup(self, ref: str) -> Any:
+        node: Any = self.spec
+        for part in ref.lstrip("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def deref(self, node: Any) -> Any:
+        """Inline a non-schema ``$ref`` (parameter, response, header, request body)."""
+        while isinstance(node, dict) and "$ref" in node:
+            node = self.lookup(node["$ref"])
+        return node
+
+    def schema(self, node: Any) -> Any:
+        """Copy a schema: named ones become ``#/schemas/<name>``, nullable becomes JSON Schema."""
+        if isinstance(node, list):
+            return [self.schema(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name not in self.schemas:
+                self.schemas[name] = {}  # placeholder first: schemas may be recursive
+                self.schemas[name] = self.schema(self.lookup(node["$ref"]))
+            return {"$ref": f"#/schemas/{name}"}
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in PROSE or key.startswith("x-"):
+                continue
+            if key == "properties":
+                out[key] = {k: self.schema(v) for k, v in value.items()}
+            elif isinstance(value, (dict, list)):
+                out[key] = self.schema(value)
+            else:
+                out[key] = value
+        if out.pop("nullable", False):
+            if isinstance(out.get("type"), str):
+                out["type"] = [out["type"], "null"]
+                if "enum" in out:
+                    out["enum"] = [*out["enum"], None]
+            else:
+                out = {"anyOf": [out, {"type": "null"}]}
+        return out
+
+    def parameters(self, path_item: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
+        params = [
+            self.deref(p) for p in [*path_item.get("parameters", []), *op.get("parameters", [])]
+        ]
+        return [
+            {"name": p["name"], "in": p["in"], "required": bool(p.get("required"))}
+            for p in params
+            if p.get("in") in ("path", "query", "header", "formData")
+        ]
+
+    def body(self, op: dict[str, Any]) -> dict[str, Any] | None:
+        if self.swagger2:
+            found = [self.deref(p) for p in op.get("parameters", [])]
+            body = next((p for p in found if p.get("in") == "body"), None)
+            if body is None:
+                return None
+            return {"required": bool(body.get("required")), "schema": self.schema(body["schema"])}
+        request = self.deref(op.get("requestBody"))
+        if not request:
+            return None
+        media = request.get("content", {}).get("application/json") or {}
+        return {
+            "required": bool(request.get("required")),
+            "schema": self.schema(media.get("schema", {})),
+        }
+
+    def responses(self, op: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for status, raw in op.get("responses", {}).items():
+            resp = self.deref(raw)
+            schema = (
+                resp.get("schema")
+                if self.swagger2
+                else (resp.get("content", {}).get("application/json") or {}).get("schema")
+            )
+            entry: dict[str, Any] = {"schema": self.schema(schema) if schema else None}
+            headers = sorted((resp.get("headers") or {}).keys())
+            if headers:
+                entry["headers"] = headers
+            out[str(status)] = entry
+        return out
+
+    def operation(self, method: str, path: str) -> dict[str, Any]:
+        path_item = self.spec["paths"][path]
+        op = path_item[method.lower()]
+        security = op.get("security", self.spec.get("security"))
+        doc = (op.get("externalDocs") or {}).get("url")
+        return {
+            "id": op.get("operationId") or f"{method} {path}",
+            "method": method,
+            "summary": op.get("summary", ""),
+            "doc": doc,
+            # ``[]`` or an empty requirement ``{}`` means callers may be anonymous
+            "auth": bool(security) and {} not in security,
+            "parameters": self.parameters(path_item, op),
+            "body": self.body(op),
+            "responses": self.responses(op),
+        }
+
+
+def extract(tracker: str, spec: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """The contract subset for ``tracker``; operations missing from ``spec`` are listed."""
+    ex = Extractor(spec)
+    old, new = PATH_REWRITE.get(tracker, ("", ""))
+    operations, missing = {}, []
+    for method, path in USED[tracker]:
+        try:
+            op = ex.operation(method, path)
+        except KeyError:
+            missing.append(f"{method} {path}")
+            continue
+        op["path"] = path.replace(old, new, 1) if old else path
+        op["used_by"] = "fake" if (method, path) in FAKE_ONLY else "client"
+        operations[op.pop("id")] = op
+    return {
+        "source": source,
+        "missing_from_source": missing,
+        "operations": operations,
+        "schemas": dict(sorted(ex.schemas.items())),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tracker", choices=sorted(USED))
+    parser.add_argument(
+        "--spec", required=True, type=Path, help="the official description (JSON or YAML)"
+    )
+    parser.add_argument("--repository", required=True, help="where it comes from, owner/name")
+    parser.add_argument("--file", required=True, help="its path in that repository")
+    parser.add_argument("--commit", required=True, help="the commit (or package version) read")
+    parser.add_argument("--date", required=True, help="that commit's date")
+    parser.add_argument("--via", default="", help="how it was obtained, if not from the repository")
+    args = parser.parse_args(argv)
+    text = args.spec.read_text(encoding="utf-8")
+    if args.spec.suffix in (".yaml", ".yml"):
+        import yaml  # only GitLab's description is YAML
+
+        spec = yaml.safe_load(text)
+    else:
+        spec = json.loads(text)
+    source = {
+        "repository": args.repository,
+        "file": args.file,
+        "commit": args.commit,
+        "date": args.date,
+        "version": str((spec.get("info") or {}).get("version", "")),
+    }
+    if args.via:
+        source["via"] = args.via
+    contract = extract(args.tracker, spec, source)
+    out = CONTRACTS / args.tracker / "contract.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(contract, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    ops, missing = len(contract["operations"]), contract["missing_from_source"]
+    print(f"{out.relative_to(ROOT)}: {ops} operations, {len(contract['schemas'])} schemas")
+    for m in missing:
+        print(f"  not in the description (write it in manual.json): {m}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

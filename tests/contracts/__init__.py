@@ -1,0 +1,1 @@
+"""Tracker API contracts (subsets of the official descriptions) and their checker."""

@@ -1,0 +1,221 @@
+"""The contract check itself, and the documented error answers of every operation.
+
+Why: the fakes (tests/fakes/) are only worth what their likeness to the real
+trackers is worth.  The first tests prove that a request or an answer leaving a
+tracker's contract fails the test, naming the operation and the JSON path; the
+parametrized one drives the real tracker clients into every documented error
+answer (401, 403, 404, 400/409/422, 429 with Retry-After) of every operation
+they use, so each answer is contract-checked and shows in the coverage table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from tests.contracts.checker import Contract
+from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
+from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
+from webapp.trackers import check_connection
+from webapp.trackers.tickets import DeliveryFailed, create_issue, ensure_labels, find_issue
+
+T = 5.0
+GITHUB_AUTH = {"Authorization": "Bearer t"}
+
+
+def violations_on_stop(fake: FakeServer) -> str:
+    with pytest.raises(AssertionError) as caught:
+        fake.stop()
+    return str(caught.value)
+
+
+def test_an_answer_off_its_schema_fails_naming_operation_and_json_path() -> None:
+    fake = FakeGitHub("t", repos={"a/b": {}}).start()
+    fake.fail_next(422, {"message": 42, "documentation_url": "https://docs.github.com/rest"})
+    requests.post(
+        f"{fake.url}/repos/a/b/issues", json={"title": "x"}, headers=GITHUB_AUTH, timeout=T
+    )
+
+    said = violations_on_stop(fake)
+
+    assert "FakeGitHub contract violations" in said
+    assert "issues/create 422 $.message: 42 is not of type 'string'" in said
+
+
+def test_requests_off_the_contract_are_caught() -> None:
+    fake = FakeGitHub("t", repos={"a/b": {}}).start()
+    api = f"{fake.url}/repos/a/b"
+    requests.get(f"{api}/issues", params={"stat": "all"}, headers=GITHUB_AUTH, timeout=T)
+    requests.get(f"{fake.url}/search/issues", headers=GITHUB_AUTH, timeout=T)
+    requests.post(
+        f"{api}/issues", json={"title": "x", "labels": "bug"}, headers=GITHUB_AUTH, timeout=T
+    )
+    requests.get(f"{api}/issues", headers={"Authorization": "Digest t"}, timeout=T)
+    requests.get(f"{api}/issues", timeout=T)
+    requests.delete(f"{api}/issues/1", headers=GITHUB_AUTH, timeout=T)
+
+    said = violations_on_stop(fake)
+
+    assert "issues/list-for-repo request: query parameter 'stat' is not documented" in said
+    assert "search/issues-and-pull-requests request: required query parameter 'q' missing" in said
+    assert "issues/create request $.labels: 'bug' is not of type 'array'" in said
+    assert "authorization header scheme 'digest' not in ['bearer', 'token', 'basic']" in said
+    assert "issues/list-for-repo request: no credentials sent" in said
+    assert "DELETE /repos/a/b/issues/1: no documented operation has this method and path" in said
+
+
+def test_auth_scheme_and_retry_after_are_checked() -> None:
+    gitlab = FakeGitLab("g").start()
+    requests.get(f"{gitlab.url}/api/v4/user", headers={"Authorization": "token g"}, timeout=T)
+    assert "authorization header scheme 'token' not in ['bearer']" in violations_on_stop(gitlab)
+
+    jira = FakeJira({"me": "pw"}).start()
+    jira.fail_next(429)  # no Retry-After, which Jira documents on every 429
+    requests.get(f"{jira.url}/rest/api/2/myself", auth=("me", "pw"), timeout=T)
+    assert "getCurrentUser 429: header Retry-After missing" in violations_on_stop(jira)
+
+
+def test_jira_v2_paths_use_the_v3_description() -> None:
+    contract = Contract.load("jira")
+    op = contract.match("POST", "/rest/api/2/issue")
+    assert op is not None and op.id == "createIssue"
+    assert contract.match("GET", "/rest/api/2/search/jql").id == "searchAndReconsileIssuesUsingJql"
+    assert contract.match("GET", "/rest/api/2/search").id == "searchForIssuesUsingJql"
+
+
+def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> None:
+    tracker = TRACKERS[1]
+    with tracker.start(scopes=["read_api"]) as fake:
+        result = check_connection(
+            tracker.system, tracker.params(fake.host_port), tracker.secrets, SETTINGS
+        )
+
+    said = " ".join(stage.message for stage in result.stages)
+    assert "The token's scopes (read_api) do not include api" in said
+
+
+# ---- every documented error answer of every operation the clients use ------------
+
+GITHUB, GITLAB, JIRA = TRACKERS[:3]
+#: (tracker, operation id, what the client does, method, path regex, extra connector params)
+OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
+    (GITHUB, "users/get-authenticated", "check", "GET", r"/user$", {}),
+    (GITHUB, "repos/get", "check", "GET", r"/repos/acme/app$", {}),
+    (GITHUB, "users/get-by-username", "check", "GET", r"/users/acme$", {"github_repo_name": ""}),
+    (GITHUB, "issues/create", "create", "POST", r"/issues$", {}),
+    (GITHUB, "search/issues-and-pull-requests", "find", "GET", r"/search/issues$", {}),
+    (GITHUB, "issues/list-for-repo", "find", "GET", r"/repos/acme/app/issues$", {}),
+    (GITHUB, "issues/create-label", "label", "POST", r"/labels$", {}),
+    (GITLAB, "getApiV4User", "check", "GET", r"/api/v4/user$", {}),
+    (
+        GITLAB,
+        "getApiV4PersonalAccessTokensSelf",
+        "check",
+        "GET",
+        r"/personal_access_tokens/self$",
+        {},
+    ),
+    (GITLAB, "getApiV4ProjectsId", "check", "GET", r"/projects/[^/]+$", {}),
+    (GITLAB, "postApiV4ProjectsIdIssues", "create", "POST", r"/issues$", {}),
+    (GITLAB, "getApiV4ProjectsIdIssues", "find", "GET", r"/issues$", {}),
+    (GITLAB, "postApiV4ProjectsIdLabels", "label", "POST", r"/labels$", {}),
+    (JIRA, "getCurrentUser", "check", "GET", r"/myself$", {}),
+    (JIRA, "getProject", "check", "GET", r"/project/OPS$", {}),
+    (JIRA, "getMyPermissions", "check", "GET", r"/mypermissions$", {}),
+    (JIRA, "createIssue", "create", "POST", r"/issue$", {}),
+    (JIRA, "searchAndReconsileIssuesUsingJql", "find", "GET", r"/search/jql$", {}),
+    (JIRA, "searchForIssuesUsingJql", "find", "GET", r"/search$", {"jira_version": "server"}),
+]
+ERRORS = ("401", "403", "404", "invalid", "429")
+
+
+def documented_error(tracker: Tracker, op_id: str, error: str) -> tuple[int, Any]:
+    """The status and body the tracker's documentation shows for ``error`` on ``op_id``."""
+    if tracker is GITHUB:
+        if error == "invalid":
+            code = "already_exists" if op_id == "issues/create-label" else "invalid"
+            problem = {"resource": "Issue", "code": code, "field": "title"}
+            return 422, FakeGitHub.NOT_FOUND | {"message": "Validation Failed", "errors": [problem]}
+        return int(error), None  # the fake's documented {message, documentation_url, status}
+    if tracker is GITLAB:
+        if error == "invalid":
+            if op_id == "postApiV4ProjectsIdLabels":
+                return 409, {"message": "Label already exists"}
+            return 400, {"message": {"title": ["is too long (maximum is 255 characters)"]}}
+        messages = {
+            "401": "401 Unauthorized",
+            "403": "403 Forbidden",
+            "404": "404 Project Not Found",
+        }
+        return int(error), {"message": messages.get(error, "429 Too Many Requests")}
+    if error == "invalid":
+        return 400, {"errorMessages": [], "errors": {"summary": "You must specify a summary."}}
+    return int(error), None  # Jira's {errorMessages, errors}
+
+
+@pytest.mark.parametrize("error", ERRORS)
+@pytest.mark.parametrize(
+    "tracker, op_id, action, method, path, params",
+    OPERATIONS,
+    ids=[f"{t.system.id}:{op}" for t, op, *_ in OPERATIONS],
+)
+def test_documented_error_answers_keep_the_contract(
+    tracker: Tracker,
+    op_id: str,
+    action: str,
+    method: str,
+    path: str,
+    params: dict[str, Any],
+    error: str,
+) -> None:
+    status, body = documented_error(tracker, op_id, error)
+    headers = {"Retry-After": "30"} if status == 429 else None
+    with tracker.start() as fake:
+        fake.fail_next(status, body, method=method, path=path, headers=headers)
+        connector = {**tracker.params(fake.host_port), **params}
+        failure = run(tracker, action, connector)
+        assert not fake._faults, f"the client never sent {op_id}"
+
+    if action in ("create", "find"):
+        assert isinstance(failure, DeliveryFailed) and failure.http_status == status
+        assert failure.retryable is (status == 429)
+        if status == 429:
+            assert "try again in 30 s" in failure.message
+
+
+def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFailed | None:
+    """Do ``action`` through the real client; the failure it raised, if any."""
+    secrets = tracker.secrets
+    try:
+        if action == "check":
+            check_connection(tracker.system, connector, secrets, SETTINGS)
+        elif action == "label":
+            ensure_labels(tracker.system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
+        elif action == "create":
+            create_issue(tracker.system, connector, secrets, SETTINGS, new_draft())
+        else:
+            find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
+    except DeliveryFailed as failure:
+        return failure
+    return None
+
+
+def test_a_browser_following_an_issue_link_is_not_held_to_the_api_contract() -> None:
+    with FakeGitLab("g") as fake:
+        page = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        requests.get(f"{fake.url}/group/proj/-/issues/1", headers=page, timeout=T)
+        requests.get(f"{fake.url}/favicon.ico", headers={"Accept": "image/webp,*/*"}, timeout=T)
+
+        assert fake.contract_violations == []
+
+
+def test_github_owner_without_repository_is_looked_up_as_an_account() -> None:
+    params = {"github_repo_name": ""}
+    with GITHUB.start() as fake:
+        connector = {**GITHUB.params(fake.host_port), **params}
+        result = check_connection(GITHUB.system, connector, GITHUB.secrets, SETTINGS)
+
+    assert "Found user acme; no repository set" in " ".join(s.message for s in result.stages)
+    assert [r.path for r in fake.requests][-1] == "/api/v3/users/acme"
