@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import make_user
+from webapp.outbound.results import STAGES, CheckResult, StageResult, StageStatus
 from webapp.services import connection_tests, tokens
-from webapp.trackers.results import STAGES, CheckResult, StageResult, StageStatus
 
 API = "/api/v2"
 

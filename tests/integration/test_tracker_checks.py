@@ -27,15 +27,15 @@ from tests.fakes import (
     refused_address,
 )
 from tests.support.rt_server import RTServer
-from webapp.systems import System
-from webapp.systems.github import GITHUB
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.jira import JIRA
-from webapp.systems.rt import RT
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import CheckResult, Stage, StageStatus
 from webapp.trackers import check_connection
 from webapp.trackers.batch import CheckJob, check_many
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import CheckResult, Stage, StageStatus
+from webapp.trackers.github import GITHUB
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.jira import JIRA
+from webapp.trackers.rt import RT
+from webapp.trackers.system import System
 
 OK, WARNING, FAILED, SKIPPED = (
     StageStatus.OK,

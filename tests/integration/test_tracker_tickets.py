@@ -19,12 +19,12 @@ import requests
 
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeRT, FakeServer, refused_address
 from tests.support.rt_server import RTServer
-from webapp.systems import System
-from webapp.systems.github import GITHUB
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.jira import JIRA
-from webapp.systems.rt import RT
-from webapp.trackers.outbound import OutboundSettings
+from webapp.outbound.http import OutboundSettings
+from webapp.trackers.github import GITHUB
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.jira import JIRA
+from webapp.trackers.rt import RT
+from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CreatedIssue,
     DeliveryFailed,

@@ -1,7 +1,8 @@
 """A third-party system, as a plugin distribution would declare it."""
 
-from webapp.systems import Field, FieldGroup, FieldKind, System
-from webapp.systems.common import AUTH_GROUP, CONNECTION_GROUP, connection_fields
+from webapp.schema.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.common import AUTH_GROUP, CONNECTION_GROUP, connection_fields
+from webapp.trackers.system import System
 
 YOUTRACK = System(
     id="youtrack",

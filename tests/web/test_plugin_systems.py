@@ -9,7 +9,7 @@ from tests.support.connector_data import FORM_PARAMS
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Connector
-from webapp.systems import registry as registry_module
+from webapp.trackers import registry as registry_module
 
 
 @pytest.fixture

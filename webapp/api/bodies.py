@@ -17,7 +17,7 @@ from webapp.models import Connector
 from webapp.services.connectors import ConnectorChanges
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
-from webapp.systems import System
+from webapp.trackers.system import System
 from webapp.web.request_input import printable, unstorable_text_message
 
 #: Levels of objects and arrays a body may nest; connector and ticket bodies need four.

@@ -15,7 +15,7 @@ from webapp.api import bp
 from webapp.api.schemas import components, ref
 from webapp.ids import MAX_ID
 from webapp.services.systems import registry
-from webapp.systems import System
+from webapp.trackers.system import System
 from webapp.web.access import public
 
 JSON = "application/json"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api.serializers import MASK
-from webapp.systems import System, params_schema
+from webapp.schema.jsonschema import params_schema
+from webapp.trackers.system import System
 
 
 def ref(name: str) -> dict[str, str]:

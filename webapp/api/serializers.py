@@ -7,8 +7,9 @@ from typing import Any
 from flask import Response, jsonify
 
 from webapp.models import Connector
+from webapp.schema.jsonschema import params_schema
 from webapp.services.systems import registry
-from webapp.systems import System, params_schema
+from webapp.trackers.system import System
 
 #: What a stored secret looks like in output; sent back, it means "keep the stored one".
 MASK = "********"

@@ -13,10 +13,10 @@ from sqlalchemy import Select, and_, or_, select
 from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.models import AuditEntry, Connector, Ticket, User
+from webapp.outbound.results import Stage
 from webapp.services.search import contains
 from webapp.services.systems import registry
-from webapp.systems import UnknownSystem
-from webapp.trackers.results import Stage
+from webapp.trackers.registry import UnknownSystem
 
 #: What each recorded action means, in words: the page and the CSV's "action text" column
 #: show these, while filters and the CSV's "action" column keep the stable codes.

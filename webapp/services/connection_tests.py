@@ -16,6 +16,7 @@ from flask import current_app
 from webapp.extensions import db
 from webapp.models import Connector, User
 from webapp.observability import metrics
+from webapp.outbound.results import not_contacted
 from webapp.services import audit
 from webapp.services.connectors import ConnectorChanges, resolve_params
 from webapp.services.permissions import require_admin
@@ -23,7 +24,6 @@ from webapp.services.secrets import SecretsUnreadable, connector_secrets
 from webapp.services.systems import get_system
 from webapp.trackers import CheckResult, OutboundSettings
 from webapp.trackers.batch import DEFAULT_WORKERS, CheckJob, check_many
-from webapp.trackers.results import not_contacted
 
 DISABLED_MESSAGE = "This connector is disabled: it is not used for tests or tickets."
 UNREADABLE_MESSAGE = "The stored secret cannot be decrypted — re-enter it on the edit page."

@@ -23,6 +23,7 @@ from webapp.ids import MAX_ID
 from webapp.models import Connector, ConnectorCategory, User
 from webapp.models.base import utcnow
 from webapp.names import name_key, normalise_name
+from webapp.schema.validation import validate_params
 from webapp.services import audit
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_admin
@@ -30,7 +31,7 @@ from webapp.services.search import contains
 from webapp.services.secret_wording import REENTER_MESSAGE, UNREADABLE_MESSAGE
 from webapp.services.secrets import SecretsUnreadable, connector_secrets, encrypt_secrets
 from webapp.services.systems import get_system
-from webapp.systems import System, validate_params
+from webapp.trackers.system import System
 
 NAME_MAX_LENGTH = 100
 #: Params that decide where a stored secret is sent.

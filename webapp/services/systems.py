@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from webapp.services.errors import NotFound
-from webapp.systems import System, SystemRegistry, UnknownSystem, build_registry
+from webapp.trackers.registry import SystemRegistry, UnknownSystem, build_registry
+from webapp.trackers.system import System
 
 EXTENSION_KEY = "connector_desk.systems"
 

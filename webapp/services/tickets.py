@@ -21,6 +21,7 @@ from webapp.extensions import db
 from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, UNDELIVERED
+from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
 from webapp.services.connectors import MAX_ID
@@ -28,7 +29,7 @@ from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_ticket_change
 from webapp.services.secrets import connector_secrets, secrets_readable
 from webapp.services.systems import get_system
-from webapp.systems import System, render_title, validate_params
+from webapp.trackers.system import System
 from webapp.trackers.tickets import LabelOutcome, ensure_labels
 
 TITLE_MAX = 255

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from webapp.trackers.outbound import OutboundSettings, TrackerHTTP
-from webapp.trackers.results import (
+from webapp.outbound.http import OutboundSettings, TrackerHTTP
+from webapp.outbound.results import (
     STAGES,
     CheckResult,
     Stage,
@@ -22,7 +22,7 @@ from webapp.trackers.results import (
 )
 
 if TYPE_CHECKING:
-    from webapp.systems.base import System
+    from webapp.trackers.system import System
 
 INACCESSIBLE_MESSAGE = "This connector is marked inaccessible: Connector Desk does not contact it."
 

@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import requests
 
-from webapp.trackers import probe
-from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig, server_problem
-from webapp.trackers.diagnosis import Wording, flatten, json_error_body, request_failed
-from webapp.trackers.issues import IssueRequests
-from webapp.trackers.network import Endpoint, OutboundError
-from webapp.trackers.outbound import OutboundSettings, TrackerHTTP
-from webapp.trackers.results import (
+from webapp.outbound import probe
+from webapp.outbound.diagnosis import Wording, flatten, json_error_body, request_failed
+from webapp.outbound.http import OutboundSettings, TrackerHTTP
+from webapp.outbound.network import Endpoint, OutboundError
+from webapp.outbound.results import (
     STAGES,
     CheckResult,
     Stage,
@@ -32,10 +30,12 @@ from webapp.trackers.results import (
     StageStatus,
     skipped_because,
 )
-from webapp.trackers.scrub import quote, scrub_result
+from webapp.outbound.scrub import quote, scrub_result
+from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig, server_problem
+from webapp.trackers.issues import IssueRequests
 
 if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
-    from webapp.systems.base import System
+    from webapp.trackers.system import System
 
 
 @dataclass(frozen=True)

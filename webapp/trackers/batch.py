@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import CheckResult, Stage, StageResult, StageStatus, skipped_because
 from webapp.trackers import check_connection
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import CheckResult, Stage, StageResult, StageStatus, skipped_because
 
 if TYPE_CHECKING:
-    from webapp.systems.base import System
+    from webapp.trackers.system import System
 
 logger = logging.getLogger(__name__)
 DEFAULT_WORKERS = 8

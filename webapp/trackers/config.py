@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
-    from webapp.systems.base import System
+    from webapp.trackers.system import System
 
-# Parameter names every system shares (see webapp.systems.common).
+# Parameter names every system shares (see webapp.trackers.common).
 SERVER = "issue_tracker_server"
 METHOD = "issue_tracker_method"
 VALIDATE_CERT = "issue_tracker_validate_cert"
@@ -56,7 +56,7 @@ def server_problem(server: str) -> str | None:
     """Why ``server`` is not ``host[:port][/path]``, in words (``None``: it is fine).
 
     Only the characters that change what a URL means are judged here; whether the
-    host is a valid name is the form's business (webapp.systems.coercion).
+    host is a valid name is the form's business (webapp.schema.coercion).
     """
     for char in server:
         if char in _NOT_IN_SERVER:

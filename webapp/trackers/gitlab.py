@@ -5,9 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from webapp.outbound.diagnosis import flatten
+from webapp.outbound.results import Stage, StageResult, StageStatus
+from webapp.schema.fields import Field, FieldGroup, FieldKind
 from webapp.trackers.base import Reply, StageFailed, TrackerClient
-from webapp.trackers.diagnosis import flatten
-from webapp.trackers.results import Stage, StageResult, StageStatus
+from webapp.trackers.common import (
+    AUTH_GROUP,
+    CONNECTION_GROUP,
+    TASK_SYNC_GROUP,
+    TICKETS_GROUP,
+    connection_fields,
+    override,
+    task_sync_fields,
+    title_format_field,
+)
+from webapp.trackers.system import System
 from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
 GUEST = 10  # the lowest access level that may create issues
@@ -158,3 +170,56 @@ class GitLabClient(TrackerClient):
 def _exists(status: int, body: Any) -> bool:
     """GitLab answers 409 Conflict (``{"message": "Label already exists"}``)."""
     return status == 409
+
+
+# ---- the declaration: fields, groups and ticket fields --------------------
+
+PROJECT_GROUP = FieldGroup("project", "Project")
+# A numeric project id, or a path with at least one namespace: group/sub/project.
+_PROJECT_PATTERN = r"[0-9]+|[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+"
+
+GITLAB = System(
+    id="gitlab",
+    short_name="GitLab",
+    name="GitLab",
+    description="Issues in GitLab projects on gitlab.com or a self-managed GitLab.",
+    docs_url="https://docs.gitlab.com/ee/api/issues.html",
+    fields=(
+        *override(
+            connection_fields(default_server="gitlab.com"),
+            issue_tracker_server={
+                "help": "gitlab.com, or the host of your self-managed GitLab "
+                "(with /path if it is not at the root), without https://.",
+            },
+            issue_tracker_api_token={
+                "label": "Access token",
+                "help": "A project or personal access token with the api scope.",
+            },
+        ),
+        Field(
+            "gitlab_project",
+            "Project",
+            group=PROJECT_GROUP.id,
+            pattern=_PROJECT_PATTERN,
+            pattern_message="Enter namespace/name (e.g. group/project) or a numeric project id.",
+            help="namespace/name (e.g. group/project) or numeric id of the project for new "
+            "issues; leave empty to choose one per ticket.",
+        ),
+        title_format_field(),
+        *task_sync_fields(),
+    ),
+    groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
+    target_field="gitlab_project",
+    client_class=GitLabClient,
+    ticket_fields=(
+        Field("labels", "Labels", help="Extra labels, comma-separated."),
+        Field(
+            "confidential",
+            "Confidential",
+            FieldKind.BOOL,
+            default=False,
+            help="Only project members with Planner access or higher see confidential issues.",
+        ),
+    ),
+    category_mapping="label",
+)

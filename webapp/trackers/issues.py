@@ -15,21 +15,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 
-from webapp.trackers.config import MissingCredentials
-from webapp.trackers.diagnosis import (
+from webapp.outbound.diagnosis import (
     Wording,
     content_kind,
     network_problem,
     status_phrase,
     was_sent,
 )
-from webapp.trackers.network import Endpoint, OutboundError, ResolveError
-from webapp.trackers.scrub import QUOTE_LIMIT, quote, scrub
+from webapp.outbound.network import Endpoint, OutboundError, ResolveError
+from webapp.outbound.scrub import QUOTE_LIMIT, quote, scrub
+from webapp.trackers.config import MissingCredentials
 from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
 if TYPE_CHECKING:
+    from webapp.outbound.http import OutboundSettings, TrackerHTTP
     from webapp.trackers.config import TrackerConfig
-    from webapp.trackers.outbound import OutboundSettings, TrackerHTTP
 
 CREATED, EXISTS, FAILED = "created", "exists", "failed"
 #: Answers after which the same request may well succeed later.

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from webapp.outbound.http import OutboundSettings
 from webapp.trackers.links import web_link
-from webapp.trackers.outbound import OutboundSettings
 
 if TYPE_CHECKING:
-    from webapp.systems.base import System
+    from webapp.trackers.system import System
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 import pytest
 
-from webapp.systems.base import System
-from webapp.systems.coercion import coerce
-from webapp.systems.common import connection_fields, override
-from webapp.systems.fields import Field, FieldGroup
-from webapp.systems.registry import BUILTIN_SYSTEMS
+from webapp.schema.coercion import coerce
+from webapp.schema.fields import Field, FieldGroup
+from webapp.trackers.common import connection_fields, override
+from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.system import System
 
 BY_ID = {system.id: system for system in BUILTIN_SYSTEMS}
 

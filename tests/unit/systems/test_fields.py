@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from webapp.systems.fields import Field, FieldGroup, FieldKind
+from webapp.schema.fields import Field, FieldGroup, FieldKind
 
 AUTH_MODE = Field(
     "issue_tracker_auth_mode",

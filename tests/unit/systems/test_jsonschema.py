@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from webapp.systems.jsonschema import params_schema
-from webapp.systems.registry import BUILTIN_SYSTEMS
-from webapp.systems.validation import validate_params
+from webapp.schema.jsonschema import params_schema
+from webapp.schema.validation import validate_params
+from webapp.trackers.registry import BUILTIN_SYSTEMS
 
 SYSTEMS = {system.id: system for system in BUILTIN_SYSTEMS}
 GITHUB, JIRA, RT = SYSTEMS["github"], SYSTEMS["jira"], SYSTEMS["rt"]

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from webapp.systems import registry as registry_module
-from webapp.systems.base import System
-from webapp.systems.fields import Field
-from webapp.systems.registry import SystemRegistry, UnknownSystem, build_registry
+from webapp.schema.fields import Field
+from webapp.trackers import registry as registry_module
+from webapp.trackers.registry import SystemRegistry, UnknownSystem, build_registry
+from webapp.trackers.system import System
 
 PLUGIN = System(
     id="youtrack",

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from webapp.systems.base import System
-from webapp.systems.fields import Field, FieldKind
-from webapp.systems.registry import BUILTIN_SYSTEMS
-from webapp.systems.validation import render_title, secret_fields, validate_params
+from webapp.schema.fields import Field, FieldKind
+from webapp.schema.validation import render_title, secret_fields, validate_params
+from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.system import System
 
 SYSTEMS = {system.id: system for system in BUILTIN_SYSTEMS}
 GITHUB, GITLAB, JIRA, RT = (SYSTEMS[i] for i in ("github", "gitlab", "jira", "rt"))

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import responses
 
-from webapp.trackers import network
-from webapp.trackers.outbound import OutboundSettings
+from webapp.outbound import network
+from webapp.outbound.http import OutboundSettings
 
 PUBLIC_ADDRESS = "203.0.113.10"  # TEST-NET-3: never a real host
 

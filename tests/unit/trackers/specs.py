@@ -16,14 +16,14 @@ from typing import Any
 
 import responses
 
-from webapp.systems import System
-from webapp.systems.github import GITHUB
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.jira import JIRA
-from webapp.systems.rt import RT
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import CheckResult
 from webapp.trackers import check_connection
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import CheckResult
+from webapp.trackers.github import GITHUB
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.jira import JIRA
+from webapp.trackers.rt import RT
+from webapp.trackers.system import System
 
 Json = dict[str, Any]
 

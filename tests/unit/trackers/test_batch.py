@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from webapp.systems.base import System
-from webapp.systems.registry import BUILTIN_SYSTEMS
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers.batch import CheckJob, check_many
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import Stage, StageStatus
+from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.system import System
 
 SECRET = "crash-SECRET-value"
 

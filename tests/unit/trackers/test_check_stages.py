@@ -14,9 +14,9 @@ import requests
 import responses
 
 from tests.unit.trackers.specs import SPECS, Spec
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import CheckResult, Stage, StageStatus
 from webapp.trackers import check_connection
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import CheckResult, Stage, StageStatus
 
 OK, WARNING, FAILED, SKIPPED = (
     StageStatus.OK,

@@ -9,14 +9,13 @@ import responses
 from responses import matchers
 
 from tests.unit.trackers.specs import GITHUB_REPO, GITLAB_PROJECT, RT_QUEUE, SPECS, Spec
-from webapp.systems.github import GITHUB
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.jira import JIRA
-from webapp.systems.rt import RT
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
-from webapp.trackers.github import GitHubClient
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import Stage, StageStatus
+from webapp.trackers.github import GITHUB, GitHubClient
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.jira import JIRA
+from webapp.trackers.rt import RT
 
 SPEC = {spec.id: spec for spec in SPECS}
 

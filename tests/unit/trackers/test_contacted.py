@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.trackers.specs import SPECS, Spec
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import Stage, StageStatus
 
 each_spec = pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.id)
 

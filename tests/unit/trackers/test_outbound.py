@@ -9,10 +9,10 @@ import requests
 import responses
 
 from tests.unit.trackers.specs import SPECS
-from webapp.trackers import network
-from webapp.trackers.network import DeniedAddress, denied_network, parse_networks
-from webapp.trackers.outbound import OutboundSettings, TooManyRedirects, TrackerHTTP
-from webapp.trackers.results import Stage, StageStatus
+from webapp.outbound import network
+from webapp.outbound.http import OutboundSettings, TooManyRedirects, TrackerHTTP
+from webapp.outbound.network import DeniedAddress, denied_network, parse_networks
+from webapp.outbound.results import Stage, StageStatus
 
 DENY = parse_networks(["169.254.0.0/16", "fe80::/10"])
 SPEC = {spec.id: spec for spec in SPECS}

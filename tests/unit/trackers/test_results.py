@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from webapp.systems.base import System
-from webapp.systems.registry import BUILTIN_SYSTEMS
-from webapp.trackers import check_connection
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import (
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import (
     STAGES,
     CheckResult,
     Stage,
@@ -18,6 +15,9 @@ from webapp.trackers.results import (
     not_contacted,
     skipped_because,
 )
+from webapp.trackers import check_connection
+from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.system import System
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 OK, WARNING, FAILED, SKIPPED = (

@@ -6,9 +6,9 @@ import base64
 from urllib.parse import quote, quote_plus
 
 from tests.unit.trackers.specs import SPECS
+from webapp.outbound.results import Stage, StageResult, StageStatus
+from webapp.outbound.scrub import MASK, scrub, scrub_result, shorten
 from webapp.trackers import check_connection
-from webapp.trackers.results import Stage, StageResult, StageStatus
-from webapp.trackers.scrub import MASK, scrub, scrub_result, shorten
 
 SECRET = "s3cr3t+/=&é"
 

@@ -11,7 +11,7 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from tests.unit.trackers.specs import SPECS, Spec
-from webapp.trackers.scrub import secret_forms
+from webapp.outbound.scrub import secret_forms
 from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue, find_issue
 
 SPEC = {spec.id: spec for spec in SPECS}

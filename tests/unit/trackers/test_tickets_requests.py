@@ -16,10 +16,10 @@ import responses
 from responses import matchers
 
 from tests.unit.trackers.specs import SPECS
-from webapp.systems.github import GITHUB
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.jira import JIRA
-from webapp.systems.rt import RT
+from webapp.trackers.github import GITHUB
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.jira import JIRA
+from webapp.trackers.rt import RT
 from webapp.trackers.tickets import (
     CreatedIssue,
     DeliveryFailed,

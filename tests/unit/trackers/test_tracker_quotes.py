@@ -16,8 +16,8 @@ import pytest
 import responses
 
 from tests.unit.trackers.specs import SPECS, Spec
-from webapp.trackers.results import Stage, StageStatus
-from webapp.trackers.scrub import QUOTE_LIMIT
+from webapp.outbound.results import Stage, StageStatus
+from webapp.outbound.scrub import QUOTE_LIMIT
 from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue
 
 LEAK = "internal db_password=hunter2 at 10.0.0.5"

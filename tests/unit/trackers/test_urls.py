@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.trackers.specs import SPECS
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.rt import RT
+from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
 from webapp.trackers.config import TrackerConfig
-from webapp.trackers.results import Stage, StageStatus
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.rt import RT
 from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue
 
 

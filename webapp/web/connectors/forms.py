@@ -30,10 +30,10 @@ from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
 from webapp.ids import parse_id
 from webapp.models import Connector
+from webapp.schema.fields import Field, FieldKind, condition_value
 from webapp.services import secret_wording
 from webapp.services.connectors import DESTINATION_PARAMS, ConnectorChanges, destination
-from webapp.systems import Field, FieldKind, System
-from webapp.systems.fields import condition_value
+from webapp.trackers.system import System
 from webapp.web.forms import BaseForm, BaseSubform
 
 CLEAR_PREFIX = "clear__"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from webapp.extensions import db
+from webapp.schema.jsonschema import params_schema
 from webapp.services import connectors as service
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system, registry
 from webapp.services.tickets import sync_labels as sync_category_labels
 from webapp.services.tickets import undelivered_count
-from webapp.systems import params_schema
 from webapp.web.access import admin_required, current_actor
 from webapp.web.auth.routes import safe_next_url
 from webapp.web.connectors import bp

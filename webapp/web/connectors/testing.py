@@ -14,7 +14,7 @@ from webapp.services import connectors as service
 from webapp.services.errors import ValidationFailed
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system
-from webapp.systems import System
+from webapp.trackers.system import System
 from webapp.web.access import admin_required, current_actor
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import ConnectorForm, connector_form_class

@@ -11,8 +11,9 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAre
 
 from webapp.ids import parse_id
 from webapp.models import Connector
+from webapp.schema.fields import Field
 from webapp.services.tickets import TicketRequest
-from webapp.systems import Field, System
+from webapp.trackers.system import System
 from webapp.web.connectors.forms import form_field_for, form_value
 from webapp.web.forms import BaseForm
 

@@ -15,17 +15,17 @@ import ssl
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from webapp.trackers import network
-from webapp.trackers.diagnosis import (
+from webapp.outbound import network
+from webapp.outbound.diagnosis import (
     CERTIFICATE_HINT,
     bad_certificate,
     connect_timed_out,
     network_problem,
     seconds,
 )
-from webapp.trackers.network import Endpoint, OutboundError
-from webapp.trackers.outbound import OutboundSettings
-from webapp.trackers.results import Stage, StageResult, StageStatus
+from webapp.outbound.http import OutboundSettings
+from webapp.outbound.network import Endpoint, OutboundError
+from webapp.outbound.results import Stage, StageResult, StageStatus
 
 #: A certificate that expires sooner than this is reported as a warning.
 EXPIRY_WARNING_DAYS = 14

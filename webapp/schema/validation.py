@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from webapp.systems.base import System
-from webapp.systems.coercion import REQUIRED_MESSAGE, Invalid, coerce
-from webapp.systems.fields import Field
-from webapp.systems.titles import check_title_format, render_title
+from webapp.schema.coercion import REQUIRED_MESSAGE, Invalid, coerce
+from webapp.schema.fields import Field
+from webapp.schema.titles import check_title_format, render_title
+from webapp.trackers.system import System
 
 __all__ = ["ParamsResult", "check_title_format", "render_title", "secret_fields", "validate_params"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from webapp.systems.fields import Field, FieldGroup
+from webapp.schema.fields import Field, FieldGroup
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 SERVER_FIELD = "issue_tracker_server"

@@ -29,8 +29,8 @@ from typing import Any, Self
 
 import requests
 
-from webapp.trackers import network
-from webapp.trackers.network import IPNetwork, OutboundError
+from webapp.outbound import network
+from webapp.outbound.network import IPNetwork, OutboundError
 
 DEFAULT_DENY_NETWORKS = ("169.254.0.0/16", "fe80::/10")
 CREDENTIAL_HEADERS = ("Authorization", "PRIVATE-TOKEN", "Cookie", "Proxy-Authorization")

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from webapp.systems.fields import Field, FieldGroup, FieldKind
-from webapp.systems.titles import check_title_format
+from webapp.schema.fields import Field, FieldGroup, FieldKind
+from webapp.schema.titles import check_title_format
 
 AUTH_MODE = "issue_tracker_auth_mode"
 AUTH_MODE_LABELS = {"api_token": "API token", "basic": "User name and password"}

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import requests
 from urllib3.exceptions import ProtocolError
 
-from webapp.trackers.network import Endpoint, OutboundError
-from webapp.trackers.results import Stage, StageResult, StageStatus
+from webapp.outbound.network import Endpoint, OutboundError
+from webapp.outbound.results import Stage, StageResult, StageStatus
 
 if TYPE_CHECKING:
-    from webapp.trackers.outbound import OutboundSettings
+    from webapp.outbound.http import OutboundSettings
 
 CERTIFICATE_HINT = (
     "If your organisation's own certificate authority signed it, add that CA to the bundle "

@@ -34,7 +34,7 @@ from urllib.parse import quote as url_quote
 from urllib.parse import quote_plus
 
 from webapp.log_redaction import redact
-from webapp.trackers.results import StageResult
+from webapp.outbound.results import StageResult
 
 MASK = "********"
 #: Shorter secrets are not masked: see the module's docstring.

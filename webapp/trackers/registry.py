@@ -12,11 +12,11 @@ import logging
 from collections.abc import Iterator
 from importlib.metadata import entry_points
 
-from webapp.systems.base import System
-from webapp.systems.github import GITHUB
-from webapp.systems.gitlab import GITLAB
-from webapp.systems.jira import JIRA
-from webapp.systems.rt import RT
+from webapp.trackers.github import GITHUB
+from webapp.trackers.gitlab import GITLAB
+from webapp.trackers.jira import JIRA
+from webapp.trackers.rt import RT
+from webapp.trackers.system import System
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from webapp.systems.fields import Field, FieldKind
+from webapp.schema.fields import Field, FieldKind
 from webapp.trackers.config import server_problem
 
 REQUIRED_MESSAGE = "This field is required."

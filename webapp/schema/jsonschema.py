@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.systems.base import System
-from webapp.systems.fields import Field, FieldKind
+from webapp.schema.fields import Field, FieldKind
+from webapp.trackers.system import System
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Rejects "https://host" early; the full host check is in validate_params.
