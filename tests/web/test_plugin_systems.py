@@ -19,8 +19,10 @@ def plugin_app(app_config, monkeypatch):
         EntryPoint("broken", "tests.support.no_such_module:SYSTEM", "connector_desk.systems"),
     ]
 
+    real_entry_points = registry_module.entry_points
+
     def entry_points(*, group):
-        return [ep for ep in installed if ep.group == group]
+        return [*real_entry_points(group=group), *(ep for ep in installed if ep.group == group)]
 
     monkeypatch.setattr(registry_module, "entry_points", entry_points)
     app = create_app(app_config)

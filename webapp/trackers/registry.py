@@ -1,9 +1,10 @@
-"""The registry of issue-tracker systems: built-ins plus installed plugins.
+"""The registry of issue-tracker systems: built-ins and plugins, found the same way.
 
-Plugins are ordinary distributions that declare an entry point in the
-``connector_desk.systems`` group pointing at a ``System`` (or a zero-argument
-callable returning one).  A broken plugin must not take the app down, so
-loading problems are logged and the plugin is skipped.
+Every system, built-in or third-party, is an entry point in the ``connector_desk.systems``
+group pointing at a ``System`` (or a zero-argument callable returning one): Connector
+Desk's own are declared in its ``pyproject.toml`` and point into ``webapp.trackers``.
+A broken plugin must not take the app down, so loading problems are logged and the
+plugin is skipped.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ import logging
 from collections.abc import Iterator
 from importlib.metadata import entry_points
 
-from webapp.trackers.github import GITHUB
-from webapp.trackers.gitlab import GITLAB
-from webapp.trackers.jira import JIRA
-from webapp.trackers.rt import RT
+from importlib.metadata import EntryPoint
+
 from webapp.trackers.system import System
 
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "connector_desk.systems"
-#: The systems shipped with Connector Desk; the only list of them.
-BUILTIN_SYSTEMS: tuple[System, ...] = (GITHUB, GITLAB, JIRA, RT)
+#: Entry points into this package are the built-in systems (listed in pyproject.toml).
+BUILTIN_MODULES = "webapp.trackers."
+
+
+def is_builtin(entry_point: EntryPoint) -> bool:
+    """Whether ``entry_point`` is one of the systems shipped with Connector Desk."""
+    return entry_point.value.startswith(BUILTIN_MODULES)
 
 
 class UnknownSystem(KeyError):
@@ -76,14 +80,18 @@ class SystemRegistry:
     def __contains__(self, system_id: object) -> bool:
         return system_id in self._systems
 
-    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> list[System]:
-        """Register every plugin system of ``group``; return the ones that loaded.
+    def load_entry_points(
+        self, group: str = ENTRY_POINT_GROUP, *, builtin_only: bool = False
+    ) -> list[System]:
+        """Register every system of ``group`` (or only the built-in ones); return those added.
 
         Anything a plugin does wrong (import error, exception, wrong type,
         duplicate id) is logged as a warning naming the entry point and skipped.
         """
         loaded: list[System] = []
         for entry_point in entry_points(group=group):
+            if builtin_only and not is_builtin(entry_point):
+                continue
             try:
                 obj = entry_point.load()
                 system = obj if isinstance(obj, System) else obj() if callable(obj) else obj
@@ -91,6 +99,8 @@ class SystemRegistry:
                     raise TypeError(f"expected a System, got {type(system).__name__}")
                 self.register(system)
             except Exception as exc:  # third-party code may raise anything; logged below
+                if is_builtin(entry_point):
+                    raise  # a broken built-in is our bug: fail loudly, at start
                 logger.warning(
                     "Skipping systems plugin %r (%s): %s",
                     entry_point.name,
@@ -106,8 +116,15 @@ class SystemRegistry:
 def build_registry(load_plugins: bool = True) -> SystemRegistry:
     """A registry with the built-in systems and, unless disabled, installed plugins."""
     registry = SystemRegistry()
-    for system in BUILTIN_SYSTEMS:
-        registry.register(system)
-    if load_plugins:
-        registry.load_entry_points()
+    registry.load_entry_points(builtin_only=not load_plugins)
+    if not len(registry):
+        logger.error(
+            "No issue-tracker systems are registered: Connector Desk's own entry points are "
+            "missing. Install the package (pip install -e .) rather than running its folder."
+        )
     return registry
+
+
+def builtin_systems() -> tuple[System, ...]:
+    """The systems shipped with Connector Desk, sorted by name."""
+    return tuple(build_registry(load_plugins=False))

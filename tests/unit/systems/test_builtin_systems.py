@@ -5,10 +5,10 @@ import pytest
 from webapp.schema.coercion import coerce
 from webapp.schema.fields import Field, FieldGroup
 from webapp.trackers.common import connection_fields, override
-from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.registry import builtin_systems
 from webapp.trackers.system import System
 
-BY_ID = {system.id: system for system in BUILTIN_SYSTEMS}
+BY_ID = {system.id: system for system in builtin_systems()}
 
 
 def make_system(**changes):
@@ -58,7 +58,7 @@ def test_field_lookup_by_name_raises_key_error_for_unknown_names():
 
 
 def test_builtin_ids_and_names_match_sd_elements():
-    summaries = [system.summary() for system in BUILTIN_SYSTEMS]
+    summaries = [system.summary() for system in builtin_systems()]
     assert {"id": "github", "short_name": "GitHub", "name": "GitHub"} in summaries
     assert {"id": "jira", "short_name": "JIRA", "name": "JIRA"} in summaries
     assert BY_ID["rt"].name == "Request Tracker"
@@ -91,21 +91,21 @@ def test_secret_field_names_list_the_credentials():
     }
 
 
-@pytest.mark.parametrize("system", BUILTIN_SYSTEMS, ids=lambda s: s.id)
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
 def test_every_declared_default_passes_its_own_validation(system):
     for field in system.fields:
         if field.default is not None:
             assert coerce(field, field.default) == field.default, field.name
 
 
-@pytest.mark.parametrize("system", BUILTIN_SYSTEMS, ids=lambda s: s.id)
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
 def test_every_declared_group_holds_fields(system):
     for group in system.groups:
         assert system.fields_in_group(group.id), group.id
     assert system.fields_in_group(None) == ()
 
 
-@pytest.mark.parametrize("system", BUILTIN_SYSTEMS, ids=lambda s: s.id)
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
 def test_task_sync_group_is_collapsed(system):
     task_sync = next(group for group in system.groups if group.id == "task_sync")
     assert task_sync.collapsed

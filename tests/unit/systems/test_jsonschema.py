@@ -8,9 +8,9 @@ from jsonschema import Draft202012Validator
 
 from webapp.schema.jsonschema import params_schema
 from webapp.schema.validation import validate_params
-from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.registry import builtin_systems
 
-SYSTEMS = {system.id: system for system in BUILTIN_SYSTEMS}
+SYSTEMS = {system.id: system for system in builtin_systems()}
 GITHUB, JIRA, RT = SYSTEMS["github"], SYSTEMS["jira"], SYSTEMS["rt"]
 # Bodies from /work/shared/seeds/sde-issue-tracker-connectors-api.txt.
 SEED = json.loads((Path(__file__).parent / "sde_seed_params.json").read_text())
@@ -20,12 +20,12 @@ def schema_accepts(system, params, **kwargs):
     return Draft202012Validator(params_schema(system, **kwargs)).is_valid(params)
 
 
-@pytest.mark.parametrize("system", BUILTIN_SYSTEMS, ids=lambda s: s.id)
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
 def test_schema_is_valid_draft_2020_12(system):
     Draft202012Validator.check_schema(params_schema(system))
 
 
-@pytest.mark.parametrize("system", BUILTIN_SYSTEMS, ids=lambda s: s.id)
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
 def test_schema_has_a_property_per_field_and_nothing_else(system):
     schema = params_schema(system)
     assert list(schema["properties"]) == [field.name for field in system.fields]
@@ -192,7 +192,7 @@ def test_condition_requires_the_mode_only_when_its_default_does_not_match():
     assert token["required"] == ["issue_tracker_auth_mode"]
 
 
-@pytest.mark.parametrize("system", BUILTIN_SYSTEMS, ids=lambda s: s.id)
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
 def test_schema_is_plain_json(system):
     schema = params_schema(system)
     assert json.loads(json.dumps(schema)) == schema

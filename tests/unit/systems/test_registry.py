@@ -39,13 +39,16 @@ def raise_import_error():
 
 @pytest.fixture
 def installed_plugins(monkeypatch):
-    """Pretend these entry points are installed; returns the list to fill."""
+    """Pretend these entry points are installed beside the real (built-in) ones; returns the
+    list to fill."""
     plugins: list[FakeEntryPoint] = []
     groups: list[str] = []
 
+    real_entry_points = registry_module.entry_points
+
     def fake_entry_points(*, group):
         groups.append(group)
-        return list(plugins)
+        return [*real_entry_points(group=group), *plugins]
 
     monkeypatch.setattr(registry_module, "entry_points", fake_entry_points)
     return plugins, groups
@@ -86,10 +89,32 @@ def test_plugins_are_looked_up_in_the_connector_desk_group(installed_plugins):
     assert groups == ["connector_desk.systems"]
 
 
-def test_build_registry_without_plugins_does_not_look_for_them(installed_plugins):
-    _plugins, groups = installed_plugins
-    build_registry(load_plugins=False)
-    assert groups == []
+def test_build_registry_without_plugins_loads_only_the_builtin_entry_points(installed_plugins):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:SYSTEM", lambda: PLUGIN))
+    assert build_registry(load_plugins=False).ids() == ["github", "gitlab", "jira", "rt"]
+
+
+def test_builtin_systems_register_through_the_plugin_entry_point_group():
+    from importlib.metadata import entry_points
+
+    values = {ep.name: ep.value for ep in entry_points(group="connector_desk.systems")}
+    assert values["github"] == "webapp.trackers.github:GITHUB"
+    assert {"github", "gitlab", "jira", "rt"} <= values.keys()
+
+
+def test_a_broken_builtin_fails_loudly(installed_plugins):
+    plugins, _groups = installed_plugins
+    plugins.append(FakeEntryPoint("bad", "webapp.trackers.bad:BAD", raise_import_error))
+    with pytest.raises(ImportError):
+        build_registry()
+
+
+def test_no_registered_system_is_logged_as_an_error(monkeypatch, caplog):
+    monkeypatch.setattr(registry_module, "entry_points", lambda *, group: [])
+    with caplog.at_level(logging.ERROR, logger=registry_module.__name__):
+        assert len(build_registry()) == 0
+    assert "pip install -e ." in caplog.text
 
 
 def test_plugin_exposing_a_system_instance_is_registered(installed_plugins):
@@ -109,7 +134,7 @@ def test_plugin_exposing_a_factory_is_called(installed_plugins):
 def test_load_entry_points_returns_the_systems_it_added(installed_plugins):
     plugins, _groups = installed_plugins
     plugins.append(FakeEntryPoint("youtrack", "cd_youtrack:SYSTEM", lambda: PLUGIN))
-    assert SystemRegistry().load_entry_points() == [PLUGIN]
+    assert SystemRegistry().load_entry_points()[-1] is PLUGIN
 
 
 def test_plugin_that_fails_to_load_is_logged_and_skipped(installed_plugins, caplog):

@@ -7,10 +7,10 @@ import pytest
 
 from webapp.schema.fields import Field, FieldKind
 from webapp.schema.validation import render_title, secret_fields, validate_params
-from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.registry import builtin_systems
 from webapp.trackers.system import System
 
-SYSTEMS = {system.id: system for system in BUILTIN_SYSTEMS}
+SYSTEMS = {system.id: system for system in builtin_systems()}
 GITHUB, GITLAB, JIRA, RT = (SYSTEMS[i] for i in ("github", "gitlab", "jira", "rt"))
 # Bodies from /work/shared/seeds/sde-issue-tracker-connectors-api.txt.
 SEED = json.loads((Path(__file__).parent / "sde_seed_params.json").read_text())

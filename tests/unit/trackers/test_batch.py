@@ -7,7 +7,7 @@ import logging
 from webapp.outbound.http import OutboundSettings
 from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers.batch import CheckJob, check_many
-from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.registry import builtin_systems
 from webapp.trackers.system import System
 
 SECRET = "crash-SECRET-value"
@@ -19,7 +19,7 @@ class CrashingClient:
 
 
 def system(system_id: str, client: type | None) -> System:
-    github = BUILTIN_SYSTEMS[0]
+    github = builtin_systems()[0]
     name = system_id.title()
     return System(system_id, name, name, "", "", github.fields, github.groups, client_class=client)
 

@@ -16,7 +16,7 @@ from webapp.outbound.results import (
     skipped_because,
 )
 from webapp.trackers import check_connection
-from webapp.trackers.registry import BUILTIN_SYSTEMS
+from webapp.trackers.registry import builtin_systems
 from webapp.trackers.system import System
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -95,7 +95,7 @@ def test_skipped_message_names_the_failed_stage() -> None:
 
 
 def test_system_without_a_client_says_tests_are_not_available() -> None:
-    github = BUILTIN_SYSTEMS[0]
+    github = builtin_systems()[0]
     plain = System("plain", "Plain", "Plain Tracker", "", "", github.fields, github.groups)
 
     result = check_connection(plain, {}, {}, OutboundSettings())
