@@ -9,8 +9,8 @@ import logging
 import pytest
 from flask import current_app
 
+from webapp.http.access import public
 from webapp.observability.logs import JsonFormatter, RequestIdFilter
-from webapp.web.access import public
 
 
 def test_every_reply_carries_a_new_request_id(client):

@@ -13,7 +13,7 @@ from tests.factories import make_connector
 from tests.support.fake_trackers import fake_gitlab
 from webapp.extensions import db
 from webapp.models import Ticket
-from webapp.trackers.links import web_link
+from webapp.outbound.links import web_link
 
 HOSTILE = [
     "javascript:alert(document.domain)",

@@ -10,9 +10,9 @@ from flask import current_app, g, request
 
 from webapp.api import bp
 from webapp.api.errors import api_error
+from webapp.http.access import is_public
 from webapp.models import User
 from webapp.services import rate_limits, tokens
-from webapp.web.access import is_public
 
 F = TypeVar("F", bound=Callable)
 MISSING_MESSAGE = "Authentication required: send the header 'Authorization: Token <key>'."

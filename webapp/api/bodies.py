@@ -12,13 +12,13 @@ from flask import abort, request
 from werkzeug.exceptions import BadRequest
 
 from webapp.api.serializers import MASK
+from webapp.http.request_input import printable, unstorable_text_message
 from webapp.ids import parse_id
 from webapp.models import Connector
 from webapp.services.connectors import ConnectorChanges
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.systems import get_system
 from webapp.trackers.system import System
-from webapp.web.request_input import printable, unstorable_text_message
 
 #: Levels of objects and arrays a body may nest; connector and ticket bodies need four.
 MAX_DEPTH = 20

@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import current_app
 
-from webapp import __version__
+from webapp.about import __version__
 from webapp.api import bp
 from webapp.api.schemas import components, ref
+from webapp.http.access import public
 from webapp.ids import MAX_ID
 from webapp.services.systems import registry
 from webapp.trackers.system import System
-from webapp.web.access import public
 
 JSON = "application/json"
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}

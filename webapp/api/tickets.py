@@ -12,12 +12,12 @@ from webapp.api.auth import api_user
 from webapp.api.bodies import json_object
 from webapp.api.connectors import ROUTE
 from webapp.extensions import db
+from webapp.http.paging import page_number
+from webapp.http.request_input import query_id
 from webapp.models import Ticket
 from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
-from webapp.web.paging import page_number
-from webapp.web.request_input import query_id
 
 TEXT_KEYS = ("title", "description", "category", "idempotency_key")
 

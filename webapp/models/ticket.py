@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.connector import Connector
 from webapp.models.user import User
-from webapp.trackers.links import web_link
+from webapp.outbound.links import web_link
 
 PENDING, SENDING, SENT, FAILED, DISCARDED = "pending", "sending", "sent", "failed", "discarded"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DISCARDED)

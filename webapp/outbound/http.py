@@ -29,6 +29,7 @@ from typing import Any, Self
 
 import requests
 
+from webapp.about import __version__
 from webapp.outbound import network
 from webapp.outbound.network import IPNetwork, OutboundError
 
@@ -37,8 +38,6 @@ CREDENTIAL_HEADERS = ("Authorization", "PRIVATE-TOKEN", "Cookie", "Proxy-Authori
 
 
 def _default_user_agent() -> str:
-    from webapp import __version__  # late: the package may still be initialising
-
     return f"ConnectorDesk/{__version__}"
 
 

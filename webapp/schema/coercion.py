@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from webapp.schema.addresses import server_problem
 from webapp.schema.fields import Field, FieldKind
-from webapp.trackers.config import server_problem
 
 REQUIRED_MESSAGE = "This field is required."
 _TRUE = frozenset({"true", "on", "1", "yes"})

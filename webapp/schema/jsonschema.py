@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webapp.schema.declaration import Declaration
 from webapp.schema.fields import Field, FieldKind
-from webapp.trackers.system import System
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Rejects "https://host" early; the full host check is in validate_params.
@@ -24,7 +24,7 @@ _DIGITS_PATTERN = r"^\s*[+-]?[0-9]+\s*$"
 _REGEX_SPECIALS = set("\\^$.|?*+()[]{}")
 
 
-def params_schema(system: System, *, secrets_optional: bool = False) -> dict[str, Any]:
+def params_schema(system: Declaration, *, secrets_optional: bool = False) -> dict[str, Any]:
     """The schema of ``params`` for ``system``.
 
     ``secrets_optional`` drops secrets from ``required``: use it for updates,
@@ -127,7 +127,7 @@ _TYPE_SCHEMAS = {
 }
 
 
-def _conditions(system: System, fields: list[Field]) -> list[dict[str, Any]]:
+def _conditions(system: Declaration, fields: list[Field]) -> list[dict[str, Any]]:
     """One ``if``/``then`` per distinct ``shown_when``, requiring its fields."""
     grouped: dict[tuple[tuple[str, tuple[str, ...]], ...], list[str]] = {}
     for field in fields:

@@ -14,9 +14,9 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from webapp.schema.coercion import REQUIRED_MESSAGE, Invalid, coerce
+from webapp.schema.declaration import Declaration
 from webapp.schema.fields import Field
 from webapp.schema.titles import check_title_format, render_title
-from webapp.trackers.system import System
 
 __all__ = ["ParamsResult", "check_title_format", "render_title", "secret_fields", "validate_params"]
 
@@ -54,13 +54,13 @@ class ParamsResult:
         )
 
 
-def secret_fields(system: System) -> tuple[Field, ...]:
+def secret_fields(system: Declaration) -> tuple[Field, ...]:
     """The write-only fields of ``system`` (tokens, passwords)."""
     return tuple(field for field in system.fields if field.secret)
 
 
 def validate_params(
-    system: System, raw: Mapping[str, Any], *, stored_secrets: Collection[str] = ()
+    system: Declaration, raw: Mapping[str, Any], *, stored_secrets: Collection[str] = ()
 ) -> ParamsResult:
     """Validate and coerce ``raw`` params for ``system``.
 

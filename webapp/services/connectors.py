@@ -26,6 +26,7 @@ from webapp.names import name_key, normalise_name
 from webapp.schema.validation import validate_params
 from webapp.services import audit
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
+from webapp.services.outbox_stats import undelivered_count
 from webapp.services.permissions import require_admin
 from webapp.services.search import contains
 from webapp.services.secret_wording import REENTER_MESSAGE, UNREADABLE_MESSAGE
@@ -247,8 +248,6 @@ def set_disabled(actor: User | None, connector: Connector, disabled: bool) -> No
 def delete_connector(actor: User | None, connector: Connector) -> None:
     """Delete; refused while tickets through it are undelivered (they would be lost)."""
     require_admin(actor)
-    from webapp.services.tickets import undelivered_count
-
     waiting = undelivered_count(connector)
     if waiting:
         raise ServiceError(

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import Connector, Ticket
 from webapp.models.base import utcnow
-from webapp.models.ticket import FAILED, PENDING, STATUSES
+from webapp.models.ticket import FAILED, PENDING, STATUSES, UNDELIVERED
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,14 @@ def outbox_state(now: datetime | None = None) -> OutboxState:
     ).one()
     age = (now - oldest).total_seconds() if oldest is not None else 0.0
     return OutboxState(due=due, oldest_due_age_seconds=max(age, 0.0))
+
+
+def undelivered_count(connector: Connector) -> int:
+    """Tickets through ``connector`` that have not reached the tracker yet (nor been
+    discarded): deleting the connector would lose them."""
+    query = (
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.connector_id == connector.id, Ticket.status.in_(UNDELIVERED))
+    )
+    return db.session.scalar(query) or 0

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
-from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, UNDELIVERED
+from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES
 from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
@@ -270,15 +270,6 @@ def tickets_query(connector_id: int | None = None, status: str = ""):
     if status in STATUSES:
         query = query.where(Ticket.status == status)
     return query
-
-
-def undelivered_count(connector: Connector) -> int:
-    query = (
-        select(func.count())
-        .select_from(Ticket)
-        .where(Ticket.connector_id == connector.id, Ticket.status.in_(UNDELIVERED))
-    )
-    return db.session.scalar(query) or 0
 
 
 def discard(actor: User | None, ticket: Ticket) -> None:

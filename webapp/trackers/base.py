@@ -31,10 +31,11 @@ from webapp.outbound.results import (
     skipped_because,
 )
 from webapp.outbound.scrub import quote, scrub_result
-from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig, server_problem
+from webapp.schema.addresses import server_problem
+from webapp.trackers.config import BASIC, MissingCredentials, TrackerConfig
 from webapp.trackers.issues import IssueRequests
 
-if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
+if TYPE_CHECKING:  # the declaration (webapp.trackers.system) is only a type here
     from webapp.trackers.system import System
 
 

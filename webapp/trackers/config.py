@@ -8,13 +8,13 @@ tracker, and the client's stage logic reads better without it.
 from __future__ import annotations
 
 import base64
-import re
-import unicodedata
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-if TYPE_CHECKING:  # at run time webapp.systems imports the clients, not the reverse
+from webapp.schema.addresses import ServerAddress, parse_server
+
+if TYPE_CHECKING:  # the declaration (webapp.trackers.system) is only a type here
     from webapp.trackers.system import System
 
 # Parameter names every system shares (see webapp.trackers.common).
@@ -28,64 +28,6 @@ PASSWORD = "issue_tracker_pass"  # noqa: S105 - a parameter name
 BASIC = "basic"
 _FALSE_WORDS = {"false", "off", "0", "no"}
 SCHEMES = ("https", "http")
-#: Characters that would let a server address choose more than host, port and path:
-#: a query or fragment (the API path would become its tail), credentials, or a path
-#: a proxy or server reads differently.
-_NOT_IN_SERVER = {"?": '"?"', "#": '"#"', "@": '"@"', "\\": "a backslash"}
-_SERVER_PARTS = re.compile(
-    r"(?P<host>\[[^\]]*\]|[^:/\[\]]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/.*)?"
-)
-
-
-class ServerAddress(NamedTuple):
-    """A tracker's address as entered: host (IPv6 in brackets), optional port, path.
-
-    ``path`` is "" or starts with "/" and has no trailing slash.
-    """
-
-    host: str
-    port: int | None
-    path: str
-
-    @property
-    def netloc(self) -> str:
-        return self.host if self.port is None else f"{self.host}:{self.port}"
-
-
-def server_problem(server: str) -> str | None:
-    """Why ``server`` is not ``host[:port][/path]``, in words (``None``: it is fine).
-
-    Only the characters that change what a URL means are judged here; whether the
-    host is a valid name is the form's business (webapp.schema.coercion).
-    """
-    for char in server:
-        if char in _NOT_IN_SERVER:
-            what = _NOT_IN_SERVER[char]
-        elif char.isspace():
-            what = "spaces"
-        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            what = "control characters"
-        else:
-            continue
-        return (
-            f"The server cannot contain {what}: enter only host[:port][/path], "
-            "e.g. jira.example.com:8443/jira."
-        )
-    return None
-
-
-def parse_server(server: str) -> ServerAddress:
-    """``host[:port][/path]`` in parts; ``ValueError`` (with a message) when it is not one."""
-    problem = server_problem(server)
-    if problem:
-        raise ValueError(problem)
-    parts = _SERVER_PARTS.fullmatch(server)
-    if parts is None or not parts.group("host").strip("[]"):
-        raise ValueError(f"{server!r} is not a server address (host[:port][/path]).")
-    port = int(parts.group("port")) if parts.group("port") else None
-    if port is not None and not 1 <= port <= 65535:
-        raise ValueError("Port must be between 1 and 65535.")
-    return ServerAddress(parts.group("host"), port, (parts.group("path") or "").rstrip("/"))
 
 
 class MissingCredentials(ValueError):

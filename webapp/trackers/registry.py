@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from importlib.metadata import entry_points
-
-from importlib.metadata import EntryPoint
+from importlib.metadata import EntryPoint, entry_points
 
 from webapp.trackers.system import System
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from webapp.outbound.http import OutboundSettings
-from webapp.trackers.links import web_link
+from webapp.outbound.links import web_link
 
 if TYPE_CHECKING:
     from webapp.trackers.system import System

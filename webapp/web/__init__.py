@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from webapp.web import errors, health, metrics, request_input, security_headers, templating
+    from webapp.http import request_input
+    from webapp.web import errors, health, metrics, security_headers, templating
     from webapp.web.audit import bp as audit_bp
     from webapp.web.auth import bp as auth_bp
     from webapp.web.connectors import bp as connectors_bp

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, Form, FormField
+from wtforms import Field, FieldList, Form, FormField, HiddenField
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 
+from webapp.http.request_input import form_refused_input, unstorable_text_message
 from webapp.services.users import MIN_PASSWORD_LENGTH
-from webapp.web.request_input import form_refused_input, unstorable_text_message
 
 EMAIL_VALIDATORS = [DataRequired(), Length(max=254), Email("Enter a valid e-mail address.")]
 NEW_PASSWORD_VALIDATORS = [
@@ -66,3 +66,15 @@ class BaseSubform(Form):
     """The base of forms nested in a BaseForm (``FormField``): no CSRF token of their own."""
 
     Meta = RefuseUnstorableText
+
+
+class ConfirmForm(BaseForm):
+    """An empty form: only its CSRF token matters, for buttons that change state."""
+
+
+class AvailabilityForm(ConfirmForm):
+    """Enable / Disable: the state the button asks for ("1" disabled, "0" enabled; empty
+    toggles), and where to go back to."""
+
+    disabled = HiddenField("Disabled")
+    next = HiddenField("Return to")

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
+from webapp.http.access import public
 from webapp.services import rate_limits
-from webapp.web.access import public
 
 bp = Blueprint("health", __name__)
 

@@ -14,9 +14,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from webapp.http.access import public
 from webapp.observability.metrics import NAMESPACE, scrape_registry
 from webapp.services import outbox_stats
-from webapp.web.access import public
 
 bp = Blueprint("metrics", __name__)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 
+from webapp.about import __version__
 from webapp.services import rate_limits
 
 # (endpoint, label, admins only); items whose blueprint is not registered are left out.
@@ -74,7 +75,6 @@ def delivery_schedule(ticket):
 
 
 def init_app(app: Flask) -> None:
-    from webapp import __version__
     from webapp.services import secret_wording
 
     app.jinja_env.filters["datetime"] = format_datetime

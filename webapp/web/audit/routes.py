@@ -3,11 +3,11 @@
 from flask import Response, current_app, render_template, request, stream_with_context, url_for
 
 from webapp.extensions import db
+from webapp.http.access import admin_required
+from webapp.http.paging import page_number
 from webapp.models import AuditEntry
 from webapp.services import audit_log
-from webapp.web.access import admin_required
 from webapp.web.audit import bp
-from webapp.web.paging import page_number
 
 #: The page that shows each kind of target (users have a row on the users page).
 TARGET_PAGES = {

@@ -5,13 +5,13 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
+from webapp.http.access import current_actor, public
+from webapp.http.sessions import start_session
 from webapp.services import setup as setup_service
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.logins import TooManyAttempts, log_in, record_logout
-from webapp.web.access import current_actor, public
 from webapp.web.auth import bp
 from webapp.web.auth.forms import LoginForm, SetupForm
-from webapp.web.sessions import start_session
 
 
 def safe_next_url(target: str | None) -> str:

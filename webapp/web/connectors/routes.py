@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from webapp.extensions import db
+from webapp.http.access import admin_required, current_actor
+from webapp.http.paging import page_number
 from webapp.schema.jsonschema import params_schema
 from webapp.services import connectors as service
 from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.outbox_stats import undelivered_count
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system, registry
 from webapp.services.tickets import sync_labels as sync_category_labels
-from webapp.services.tickets import undelivered_count
-from webapp.web.access import admin_required, current_actor
 from webapp.web.auth.routes import safe_next_url
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
-from webapp.web.paging import page_number
-from webapp.web.users.forms import AvailabilityForm, ConfirmForm
+from webapp.web.forms import AvailabilityForm, ConfirmForm
 
 
 def render_form(form, system, connector, mode: str, **extra):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from webapp.http.access import admin_required, current_actor
 from webapp.models import Connector
 from webapp.services import connection_tests
 from webapp.services import connectors as service
@@ -15,11 +16,10 @@ from webapp.services.errors import ValidationFailed
 from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system
 from webapp.trackers.system import System
-from webapp.web.access import admin_required, current_actor
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import ConnectorForm, connector_form_class
 from webapp.web.connectors.routes import render_form
-from webapp.web.users.forms import ConfirmForm
+from webapp.web.forms import ConfirmForm
 
 
 def is_htmx() -> bool:

@@ -6,6 +6,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from webapp.extensions import db
+from webapp.http.access import current_actor
+from webapp.http.paging import page_number
+from webapp.http.request_input import query_id
 from webapp.models.ticket import STATUSES
 from webapp.services import delivery
 from webapp.services import tickets as service
@@ -13,12 +16,9 @@ from webapp.services.delivery_worker import retry_plan
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.permissions import can_change_ticket
 from webapp.services.systems import get_system
-from webapp.web.access import current_actor
-from webapp.web.paging import page_number
-from webapp.web.request_input import query_id
+from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
-from webapp.web.users.forms import ConfirmForm
 
 DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),

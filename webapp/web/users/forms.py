@@ -1,7 +1,6 @@
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -63,15 +62,3 @@ class ApiTokenForm(BaseForm):
         description="Leave empty for a token that works until revoked.",
     )
     submit = SubmitField("Create token")
-
-
-class ConfirmForm(BaseForm):
-    """An empty form: only its CSRF token matters, for buttons that change state."""
-
-
-class AvailabilityForm(ConfirmForm):
-    """Enable / Disable: the state the button asks for ("1" disabled, "0" enabled; empty
-    toggles), and where to go back to."""
-
-    disabled = HiddenField("Disabled")
-    next = HiddenField("Return to")

@@ -4,16 +4,17 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, logout_user
 
 from webapp.extensions import db
+from webapp.http.access import admin_required, current_actor
+from webapp.http.sessions import start_session
 from webapp.models import User
 from webapp.services import tokens as token_service
 from webapp.services import users as user_service
 from webapp.services.errors import ServiceError
 from webapp.services.logins import log_out_everywhere
 from webapp.services.secrets import SecretsUnreadable, decrypt_secrets, encrypt_secrets
-from webapp.web.access import admin_required, current_actor
-from webapp.web.sessions import start_session
+from webapp.web.forms import ConfirmForm
 from webapp.web.users import bp
-from webapp.web.users.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, NewUserForm
+from webapp.web.users.forms import ApiTokenForm, ChangePasswordForm, NewUserForm
 
 #: Where a new API token waits, encrypted, for the page after the redirect.
 NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 (a session key name, not a secret)
