@@ -16,8 +16,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# The test install adds the example plugin, so its tests run with the app's.
+PLUGINS := plugins/connector-desk-gitea
+
+$(VENV)/.installed-test: pyproject.toml $(PLUGINS)/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(addprefix -e ,$(PLUGINS))
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -25,10 +28,11 @@ run: $(VENV)/.installed
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check webapp tests benchmarks
+	$(BIN)/ruff check webapp tests benchmarks plugins
 
 # The load tool comes from Debian (installed when missing; needs root, as in CI).
 bench: $(VENV)/.installed-test

@@ -1,0 +1,185 @@
+"""A fake Gitea (or Forgejo) REST API v1 (https://docs.gitea.com/development/api-usage),
+served under ``/api/v1`` on a loopback port.
+
+Follows the documented behaviour the plugin relies on: ``Authorization: token X`` (also
+``Bearer`` and Basic with user name and password), errors as ``APIError``
+``{"message": …, "url": …}``, 401 ``{"message": "user does not exist [uid: 0, name: ]"}``
+for a bad token, 404 ``{"message": "The target couldn't be found.", "errors": []}``,
+validation errors 422 ``{"message": "[Title]: Required"}``, repository ``permissions``
+``{admin, push, pull}`` with ``has_issues``, ``archived`` and ``external_tracker``; issues
+take labels *by id*, and label names are not unique (as on Gitea). Readers with ``pull``
+only may open issues, whose labels and assignees are then dropped.
+Simplified: ``q`` is a substring match on title and body; pagination by page and limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.server import FakeServer, Request, Response, json_response, route
+
+R = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+Json = dict[str, Any]
+SWAGGER = "https://gitea.example/api/swagger"
+
+
+class FakeGitea(FakeServer):
+    NOT_FOUND = {"message": "The target couldn't be found.", "url": SWAGGER, "errors": []}
+    BAD_JSON = {"message": "invalid character in JSON body", "url": SWAGGER}
+    SERVER_HEADER = "gitea"
+
+    def __init__(
+        self,
+        token: str = "gitea-token",
+        *,
+        login: str = "ops-bot",
+        password: str = "",
+        repos: dict[str, Json] | None = None,
+        **kw: Any,
+    ) -> None:
+        """``repos``: {"owner/name": {"permissions": {...}, "has_issues": True, ...}}."""
+        super().__init__(prefix="/api/v1", **kw)
+        self.token, self.login, self.password = token, login, password
+        self.repos: dict[str, Json] = {}
+        self.labels: dict[str, list[Json]] = {}
+        self.issues: dict[str, list[Json]] = {}
+        self._ids = 100
+        for full_name, options in (repos if repos is not None else {"ops/desk": {}}).items():
+            self.repos[full_name.lower()] = {
+                "id": self._next_id(),
+                "full_name": full_name,
+                "html_url": f"https://gitea.example/{full_name}",
+                "has_issues": options.get("has_issues", True),
+                "archived": options.get("archived", False),
+                "external_tracker": options.get("external_tracker"),
+                "private": options.get("private", True),
+                "permissions": options.get(
+                    "permissions", {"admin": False, "push": True, "pull": True}
+                ),
+            }
+            self.labels[full_name.lower()], self.issues[full_name.lower()] = [], []
+            for name in options.get("labels", []):
+                self._add_label(full_name.lower(), name, "#ededed")
+
+    def _next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def _add_label(self, key: str, name: str, color: str) -> Json:
+        label = {"id": self._next_id(), "name": name, "color": color.lstrip("#"), "url": ""}
+        self.labels[key].append(label)
+        return label
+
+    # ---- auth and errors --------------------------------------------------
+    def authenticate(self, req: Request) -> Any:
+        c = req.credentials
+        if c is None:
+            return None
+        if c.scheme in ("token", "bearer"):
+            return self.login if c.secret == self.token else None
+        if c.scheme == "basic" and self.password:
+            return self.login if (c.user, c.secret) == (self.login, self.password) else None
+        return None
+
+    def unauthorized(self, req: Request) -> Response:
+        return json_response(
+            401, {"message": "user does not exist [uid: 0, name: ]", "url": SWAGGER}
+        )
+
+    def error(self, status: int, body: Any = None) -> Response:
+        return json_response(
+            status, body if body is not None else {"message": self.reason(status), "url": SWAGGER}
+        )
+
+    def _repo(self, owner: str, repo: str) -> Json | None:
+        found = self.repos.get(f"{owner}/{repo}".lower())
+        perms = (found or {}).get("permissions") or {}
+        if found and found["private"] and not any(perms.values()):
+            return None  # a private repository without access is not there at all
+        return found
+
+    # ---- routes -------------------------------------------------------------
+    @route("GET", "/version", auth=False)
+    def version(self, req: Request) -> Response:
+        return json_response(200, {"version": "1.22.3"})
+
+    @route("GET", "/user")
+    def user(self, req: Request) -> Response:
+        return json_response(200, {"id": 1, "login": self.login, "full_name": "Ops Bot"})
+
+    @route("GET", R)
+    def repository(self, req: Request, owner: str, repo: str) -> Response:
+        found = self._repo(owner, repo)
+        return json_response(200, found) if found else self.not_found()
+
+    @route("GET", R + "/labels")
+    def list_labels(self, req: Request, owner: str, repo: str) -> Response:
+        found = self._repo(owner, repo)
+        if not found:
+            return self.not_found()
+        return json_response(200, self._page(self.labels[found["full_name"].lower()], req))
+
+    @route("POST", R + "/labels")
+    def create_label(self, req: Request, owner: str, repo: str) -> Response:
+        found = self._repo(owner, repo)
+        if not found:
+            return self.not_found()
+        if not (found["permissions"].get("push") or found["permissions"].get("admin")):
+            return json_response(403, {"message": "Forbidden", "url": SWAGGER})
+        body = req.body if isinstance(req.body, dict) else {}
+        if not body.get("name"):
+            return json_response(422, {"message": "[Name]: Required", "url": SWAGGER})
+        label = self._add_label(
+            found["full_name"].lower(), body["name"], str(body.get("color") or "")
+        )
+        return json_response(201, label, created=True)
+
+    @route("GET", R + "/issues")
+    def list_issues(self, req: Request, owner: str, repo: str) -> Response:
+        found = self._repo(owner, repo)
+        if not found:
+            return self.not_found()
+        issues = list(reversed(self.issues[found["full_name"].lower()]))  # newest first
+        q = req.query.get("q", "").lower()
+        if q:
+            issues = [i for i in issues if q in (i["title"] + " " + i["body"]).lower()]
+        return json_response(200, self._page(issues, req))
+
+    @route("POST", R + "/issues")
+    def create_issue(self, req: Request, owner: str, repo: str) -> Response:
+        found = self._repo(owner, repo)
+        if not found:
+            return self.not_found()
+        if not found["has_issues"] or found["archived"]:
+            return self.not_found()
+        body = req.body if isinstance(req.body, dict) else {}
+        if not str(body.get("title") or "").strip():
+            return json_response(422, {"message": "[Title]: Required", "url": SWAGGER})
+        key = found["full_name"].lower()
+        may_write = found["permissions"].get("push") or found["permissions"].get("admin")
+        by_id = {label["id"]: label for label in self.labels[key]}
+        label_ids = (body.get("labels") or []) if may_write else []
+        if any(not isinstance(i, int) or i not in by_id for i in label_ids):
+            return json_response(422, {"message": "[Labels]: label does not exist", "url": SWAGGER})
+        number = len(self.issues[key]) + 1
+        issue = {
+            "id": self._next_id(),
+            "number": number,
+            "title": body["title"],
+            "body": str(body.get("body") or ""),
+            "state": "open",
+            "html_url": f"{found['html_url']}/issues/{number}",
+            "labels": [by_id[i] for i in label_ids],
+            "assignees": [{"login": a} for a in (body.get("assignees") or [])] if may_write else [],
+        }
+        self.issues[key].append(issue)
+        return json_response(201, issue, created=True)
+
+    @staticmethod
+    def _page(rows: list[Json], req: Request) -> list[Json]:
+        try:
+            page = max(int(req.query.get("page", 1)), 1)
+            limit = min(max(int(req.query.get("limit", 30)), 1), 50)
+        except ValueError:
+            page, limit = 1, 30
+        return rows[(page - 1) * limit : page * limit]
