@@ -22,7 +22,8 @@ def plugin_app(app_config, monkeypatch):
     real_entry_points = registry_module.entry_points
 
     def entry_points(*, group):
-        return [*real_entry_points(group=group), *(ep for ep in installed if ep.group == group)]
+        builtins = [ep for ep in real_entry_points(group=group) if registry_module.is_builtin(ep)]
+        return [*builtins, *(ep for ep in installed if ep.group == group)]
 
     monkeypatch.setattr(registry_module, "entry_points", entry_points)
     app = create_app(app_config)

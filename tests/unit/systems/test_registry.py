@@ -39,8 +39,8 @@ def raise_import_error():
 
 @pytest.fixture
 def installed_plugins(monkeypatch):
-    """Pretend these entry points are installed beside the real (built-in) ones; returns the
-    list to fill."""
+    """Pretend these entry points are installed beside the built-in ones (and no other
+    plugin); returns the list to fill."""
     plugins: list[FakeEntryPoint] = []
     groups: list[str] = []
 
@@ -48,7 +48,8 @@ def installed_plugins(monkeypatch):
 
     def fake_entry_points(*, group):
         groups.append(group)
-        return [*real_entry_points(group=group), *plugins]
+        builtins = [ep for ep in real_entry_points(group=group) if registry_module.is_builtin(ep)]
+        return [*builtins, *plugins]
 
     monkeypatch.setattr(registry_module, "entry_points", fake_entry_points)
     return plugins, groups
