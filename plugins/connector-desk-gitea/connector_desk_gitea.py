@@ -58,8 +58,8 @@ class GiteaClient(TrackerClient):
     field_names = {"title": "title", "body": "description", "labels": "labels"}
 
     @property
-    def base_url(self) -> str:
-        return self.config.server_url + API_PATH
+    def api_prefix(self) -> str:
+        return API_PATH
 
     @property
     def owner(self) -> str:
@@ -249,14 +249,10 @@ def declaration(
         docs_url=docs_url,
         fields=(
             *override(
-                connection_fields(
-                    auth_modes=("api_token", "basic"),
-                    default_server=default_server,
-                    server_placeholder=default_server or "git.example.com",
-                ),
+                connection_fields(auth_modes=("api_token", "basic"), default_server=default_server),
                 issue_tracker_server={
                     "help": f"Host of your {name} (with /path if it is not at the root), "
-                    "without https://.",
+                    "without https://, e.g. git.example.com.",
                 },
                 issue_tracker_api_token={
                     "label": "Access token",
