@@ -106,11 +106,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const output = preview.querySelector("strong");
   const render = () => {
     const values = { title: title.value, category: category ? category.value : "", ticket_id: "#id", task_id: "#id" };
-    let text = preview.dataset.titleFormat.replace(/\$\{?(title|category|ticket_id|task_id)\}?/g, (_, name) => values[name]);
-    if (preview.dataset.categoryMapping === "subject" && values.category && !preview.dataset.titleFormat.includes("$category")) {
-      text = `[${values.category}] ${text}`;
-    }
-    output.textContent = text;
+    // The server says which template applies with and without a category (System.title_format_for).
+    const format = values.category ? preview.dataset.titleFormatCategory : preview.dataset.titleFormat;
+    output.textContent = format.replace(/\$\{?(title|category|ticket_id|task_id)\}?/g, (_, name) => values[name]);
   };
   title.addEventListener("input", render);
   if (category) category.addEventListener("change", render);

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api.serializers import MASK
+from webapp.models.ticket import TITLE_MAX_LENGTH
 from webapp.schema.jsonschema import params_schema
 from webapp.trackers.system import System
 
@@ -186,7 +187,7 @@ def components(systems: list[System]) -> dict[str, Any]:
                 "required": ["connector", "title"],
                 "properties": {
                     "connector": {"type": "object", "properties": {"id": {"type": "integer"}}},
-                    "title": {"type": "string", "maxLength": 255},
+                    "title": {"type": "string", "maxLength": TITLE_MAX_LENGTH},
                     "description": {"type": "string"},
                     "category": {"type": "string"},
                     "fields": {"type": "object", "description": "The system's ticket fields."},

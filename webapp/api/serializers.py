@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from webapp.log_redaction import MASK
 from webapp.models import Connector
 from webapp.schema.jsonschema import params_schema
 from webapp.services.systems import registry
 from webapp.trackers.system import System
 
 #: What a stored secret looks like in output; sent back, it means "keep the stored one".
-MASK = "********"
 
 
 def system_summary(system_id: str) -> dict[str, str]:

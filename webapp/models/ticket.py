@@ -19,6 +19,8 @@ from webapp.models.connector import Connector
 from webapp.models.user import User
 from webapp.outbound.links import web_link
 
+#: The longest ticket title, as typed (the tracker may get it longer, with its format).
+TITLE_MAX_LENGTH = 255
 PENDING, SENDING, SENT, FAILED, DISCARDED = "pending", "sending", "sent", "failed", "discarded"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DISCARDED)
 UNDELIVERED = (PENDING, SENDING, FAILED)
@@ -58,7 +60,7 @@ class Ticket(db.Model):
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     marker: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
-    title: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     final_title: Mapped[str] = mapped_column(String(512))
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str | None] = mapped_column(String(100))

@@ -33,10 +33,9 @@ from dataclasses import replace
 from urllib.parse import quote as url_quote
 from urllib.parse import quote_plus
 
-from webapp.log_redaction import redact
+from webapp.log_redaction import MASK, redact
 from webapp.outbound.results import StageResult
 
-MASK = "********"
 #: Shorter secrets are not masked: see the module's docstring.
 MIN_SECRET_LENGTH = 4
 #: Tracker messages are for reading, not archiving: longer ones are cut.

@@ -295,7 +295,7 @@ def _send(ticket: Ticket, connector: Connector | None) -> tuple[CreatedIssue, st
 
 def _ensure_category_label(ticket, connector, system, secrets, settings) -> None:
     """Create the category's label on first use; a label that fails is not fatal."""
-    if not ticket.label or system.category_mapping != "label":
+    if not ticket.label or not system.has_labels:
         return
     category = next((c for c in connector.categories if c.name == ticket.category), None)
     if category is None or category.label_synced_at is not None:

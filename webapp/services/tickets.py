@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
-from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES
+from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX_LENGTH
 from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
@@ -32,7 +32,6 @@ from webapp.services.systems import get_system
 from webapp.trackers.system import System
 from webapp.trackers.tickets import LabelOutcome, ensure_labels
 
-TITLE_MAX = 255
 DESCRIPTION_MAX = 20_000
 MARKER_PREFIX = "connector-desk-ticket-"
 
@@ -136,8 +135,8 @@ def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]
     title = (request.title or "").strip()
     if not title:
         errors["title"] = ["This field is required."]
-    elif len(title) > TITLE_MAX:
-        errors["title"] = [f"Use at most {TITLE_MAX} characters ({len(title)} given)."]
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors["title"] = [f"Use at most {TITLE_MAX_LENGTH} characters ({len(title)} given)."]
     if len(request.description or "") > DESCRIPTION_MAX:
         errors["description"] = [f"Use at most {DESCRIPTION_MAX} characters."]
     if request.category and _category(connector, request.category) is None:
@@ -212,12 +211,12 @@ def _set_content(
 
 
 def final_title(connector: Connector, system: System, ticket: Ticket) -> str:
-    title_format = connector.params.get("title_format") or "$title"
+    title_format = system.title_format_for(
+        connector.params.get("title_format") or "", with_category=bool(ticket.category)
+    )
     title = render_title(
         title_format, title=ticket.title, category=ticket.category or "", ticket_id=str(ticket.id)
     )
-    if ticket.category and system.category_mapping == "subject" and "$category" not in title_format:
-        title = f"[{ticket.category}] {title}"
     return title[:512]
 
 

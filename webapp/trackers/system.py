@@ -112,6 +112,15 @@ class System:
         """Whether categories become labels on the tracker (else they go into the subject)."""
         return self.category_mapping == "label"
 
+    def title_format_for(self, title_format: str, *, with_category: bool) -> str:
+        """The template a ticket's title is rendered with: where categories go into the
+        subject, a ticket with one gets "[$category] " in front, unless the connector's
+        format places ``$category`` itself. The ticket form's live preview uses it too."""
+        title_format = title_format or "$title"
+        if with_category and not self.has_labels and "$category" not in title_format:
+            return "[$category] " + title_format
+        return title_format
+
     def summary(self) -> dict[str, str]:
         """The ``system`` object of the SD Elements API: id, short_name, name."""
         short_name, name = self.api_names or (self.short_name, self.name)

@@ -138,3 +138,16 @@ def test_github_server_help_explains_enterprise_api_path():
 
 def test_gitlab_token_help_names_the_api_scope():
     assert "api scope" in BY_ID["gitlab"].field("issue_tracker_api_token").help
+
+
+@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+def test_title_format_puts_the_category_in_the_subject_only_where_there_are_no_labels(system):
+    with_category = system.title_format_for("$title", with_category=True)
+    if system.has_labels:
+        assert with_category == "$title"
+    else:
+        assert with_category == "[$category] $title"
+    assert system.title_format_for("$title", with_category=False) == "$title"
+    # A format that places the category itself is left alone, and an empty one is $title.
+    assert system.title_format_for("$category: $title", with_category=True) == "$category: $title"
+    assert system.title_format_for("", with_category=False) == "$title"

@@ -11,6 +11,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAre
 
 from webapp.ids import parse_id
 from webapp.models import Connector
+from webapp.models.ticket import TITLE_MAX_LENGTH
 from webapp.schema.fields import Field
 from webapp.services.tickets import TicketRequest
 from webapp.trackers.system import System
@@ -21,7 +22,7 @@ from webapp.web.forms import BaseForm
 class TicketForm(BaseForm):
     connector_id = HiddenField()
     submission_token = HiddenField()
-    title = StringField("Title", render_kw={"maxlength": 255, "data-title-input": ""})
+    title = StringField("Title", render_kw={"maxlength": TITLE_MAX_LENGTH, "data-title-input": ""})
     description = TextAreaField(
         "Description",
         description="Markdown. A reference line is added at the end so a retry "
