@@ -71,8 +71,8 @@ def own_database(database_url) -> Iterator[str]:
 
 
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    handle = log.open("w")
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+    with log.open("w") as handle:  # the child keeps its own copy of the file
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
 
 
 @contextlib.contextmanager
@@ -199,6 +199,7 @@ def test_two_instances_and_two_workers_deliver_every_ticket_once(own_database, r
                     time.sleep(0.5)
                 tickets = db.session.scalars(select(Ticket)).all()
                 markers = {ticket.marker for ticket in tickets}
+                retried = sum(1 for ticket in tickets if ticket.attempts > 1)
                 db.session.remove()
                 seed_app.extensions["sqlalchemy"].engine.dispose()
 
@@ -212,6 +213,7 @@ def test_two_instances_and_two_workers_deliver_every_ticket_once(own_database, r
             ]
             assert statuses == [401] * 5 + [429]
         assert sent == TICKETS, f"{sent} of {TICKETS} delivered"
+        assert retried > 0, "the tracker never went down while tickets came in"
         issues = tracker.issues[7]
         found = [marker for issue in issues for marker in markers if marker in issue["description"]]
         assert len(issues) == TICKETS, f"{len(issues)} issues for {TICKETS} tickets"
