@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -66,17 +67,26 @@ def test_gunicorn_serves_with_two_workers_and_metrics_add_up_across_them(tmp_pat
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         before = healthz_requests_counted(requests.get(f"{base}/metrics", timeout=5).text)
-        # New connections each time, so both workers answer some of them.
-        for _ in range(40):
-            reply = requests.get(f"{base}/healthz", timeout=5, headers={"Connection": "close"})
-            assert reply.status_code == 200
-            assert reply.headers["X-Request-ID"]
+
+        def probe(_: int) -> None:
+            reply = requests.get(f"{base}/healthz", timeout=10, headers={"Connection": "close"})
+            assert reply.status_code == 200 and reply.headers["X-Request-ID"]
+
+        # Concurrent requests, until both sync workers have answered some (each writes its
+        # own file of figures); usually the first round does it.
+        sent = 0
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for _ in range(10):
+                list(pool.map(probe, range(40)))
+                sent += 40
+                pids = {p.name.split("_")[-1] for p in (tmp_path / "metrics").glob("*.db")}
+                if len(pids) >= 2:
+                    break
+        assert len(pids) >= 2, f"expected files from two workers, got {pids}"
         metrics = requests.get(f"{base}/metrics", timeout=5)
         assert metrics.status_code == 200
-        # Whichever worker answered each of the 40, all of them are counted.
-        assert healthz_requests_counted(metrics.text) - before == 40
-        pids = {p.name.split("_")[-1] for p in (tmp_path / "metrics").glob("*.db")}
-        assert len(pids) >= 2, f"expected files from two workers, got {pids}"
+        # Whichever worker answered each request, all of them are counted.
+        assert healthz_requests_counted(metrics.text) - before == sent
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

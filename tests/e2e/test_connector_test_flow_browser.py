@@ -5,10 +5,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import JIRA_E2E_TOKEN, JIRA_USER, js_on_and_off
+from tests.e2e.conftest import JIRA_E2E_TOKEN, JIRA_USER
 from tests.e2e.test_connection_test_browser import fill_jira_form
 from tests.e2e.test_connectors_browser import log_in
 from tests.factories import make_connector, make_user
+from tests.support.browser_fixtures import js_on_and_off
 from webapp.extensions import db
 
 
