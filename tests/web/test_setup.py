@@ -106,3 +106,11 @@ def test_a_link_spent_by_another_submission_is_refused_with_nothing_created(app)
     with pytest.raises(NotFound):
         create_first_admin(token, "second@example.com", NEW_ADMIN["password"])
     assert [user.email for user in db.session.scalars(db.select(User))] == [first.email]
+
+
+def test_the_audit_log_says_the_first_admin_came_through_the_set_up_link(app, client):
+    token = issue_setup_token()
+    client.submit(f"/setup?token={token}", NEW_ADMIN)
+    page = client.get("/audit").get_data(as_text=True)
+    assert "set-up link" in page
+    assert "command line" not in page

@@ -82,7 +82,7 @@ def create_first_admin(token: str, email: str, password: str) -> User:
     try:
         if not hmac.compare_digest(claimed.read_text().strip(), _digest(token)):
             raise NotFound(LINK_USED)  # a server restart issued a new link meanwhile
-        user = create_user(email, password, role="admin")
+        user = create_user(email, password, role="admin", via="set-up link")
     except Exception:
         claimed.replace(path)  # not created: the link keeps working
         raise

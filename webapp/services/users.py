@@ -44,7 +44,14 @@ def check_new_password(password: str) -> None:
         raise ServiceError("This password is too common.", field="password")
 
 
-def create_user(email: str, password: str, role: str = "admin", actor: User | None = None) -> User:
+def create_user(
+    email: str,
+    password: str,
+    role: str = "admin",
+    actor: User | None = None,
+    *,
+    via: str | None = None,
+) -> User:
     """Create an active user; the e-mail must not be taken (case-insensitively).
 
     ``actor`` is the administrator adding the user (None: the command line or set-up).
@@ -65,7 +72,8 @@ def create_user(email: str, password: str, role: str = "admin", actor: User | No
         if User.by_email(email) is not None:
             raise ServiceError(EMAIL_TAKEN, field="email") from None
         raise
-    audit.record("user.create", actor, user, role=role)
+    # Without an actor, say how the user came: the set-up link or the command line.
+    audit.record("user.create", actor, user, role=role, **({"via": via} if via else {}))
     db.session.commit()
     return user
 
