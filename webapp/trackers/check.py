@@ -29,7 +29,6 @@ from webapp.outbound.results import (
 )
 from webapp.outbound.scrub import scrub_result
 from webapp.schema.addresses import server_problem
-from webapp.trackers.config import BASIC
 from webapp.trackers.connection import Reply, TrackerConnection
 
 
@@ -129,11 +128,10 @@ class ConnectionCheck(TrackerConnection):
         if name is None:
             message = f"Not set: tickets will ask for the {self.target_noun}."
             return StageResult(Stage.TARGET, StageStatus.SKIPPED, message)
-        who = "this user" if self.config.auth_mode == BASIC else "this token"
         self.target_reply = self.get_json(
             Stage.TARGET,
             self.target_path(name),
-            not_found=f"{self.name} has no {self.target_noun} {name}, or {who} cannot see it.",
+            not_found=self.no_target(name),
             forbidden=self.hidden_target_message(name),
         )
         return self.passed(Stage.TARGET, f"Found {self.target_noun} {name}.", self.target_reply)

@@ -102,6 +102,11 @@ class TrackerConnection:
         """The API path of target ``name`` (issues and labels live under it)."""
         raise NotImplementedError
 
+    def no_target(self, name: str) -> str:
+        """What a 404 for target ``name`` means, in a check and in a delivery alike."""
+        who = "this user" if self.config.auth_mode == BASIC else "this token"
+        return f"{self.name} has no {self.target_noun} {name}, or {who} cannot see it."
+
     # ---- the one request pipeline ----------------------------------------
     def send(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None

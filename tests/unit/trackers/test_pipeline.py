@@ -156,3 +156,20 @@ def test_no_answer_reads_the_same_in_a_check_and_a_delivery(api, settings) -> No
         == ("Could not connect to gitlab.example.com:443 within 5 s.")
     )
     assert caught.value.retryable and not caught.value.ambiguous
+
+
+def test_a_missing_target_reads_the_same_in_a_check_and_a_delivery(api, settings) -> None:
+    missing = {"status": 404, "json": {"message": "404 Project Not Found"}}
+    api.add(responses.GET, BASE + USER_PATH, json={"username": "desk"})
+    api.add(responses.GET, BASE + PROJECT_PATH, **missing)
+    api.add(responses.POST, BASE + ISSUES_PATH, **missing)
+
+    with GitLabClient(GITLAB, PARAMS, SECRETS, settings) as client:
+        stage = client.check_connection().stage(Stage.TARGET)
+        with pytest.raises(DeliveryFailed) as caught:
+            client.create_issue(DRAFT)
+
+    expected = "GitLab has no project group/proj, or this token cannot see it."
+    assert stage.message == expected
+    assert caught.value.message == f"{expected} GitLab said: 404 Project Not Found"
+    assert caught.value.http_status == 404 and not caught.value.retryable
