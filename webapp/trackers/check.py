@@ -165,7 +165,7 @@ class ConnectionCheck(TrackerConnection):
                 object_only=True,
             )
         except RequestFailed as failure:
-            raise StageFailed(failure.stage_result(stage)) from failure
+            raise StageFailed(failure.stage_result(stage)) from failure.__cause__
 
     @staticmethod
     def passed(

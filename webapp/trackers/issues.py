@@ -91,7 +91,8 @@ class IssueRequests(TrackerConnection):
                 method, path, action=action, json=json, params=params, not_found=not_found
             )
         except RequestFailed as failure:
-            raise self.delivery_failed(failure, creates=creates) from failure
+            # Chained to the network error, if any: not to the wrapper with its raw error body.
+            raise self.delivery_failed(failure, creates=creates) from failure.__cause__
         return reply.body
 
     def create_label(
