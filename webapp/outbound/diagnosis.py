@@ -1,11 +1,13 @@
-"""Words for what went wrong: network failures and HTTP answers as ``StageResult``s.
+"""Words for what went wrong: network failures and HTTP answers as ``RequestFailed``s.
 
 Why one module: every tracker fails in the same few ways (no DNS, refused,
 silent, bad certificate, 401, 404, 5xx, an HTML login page instead of JSON),
 and an administrator should read the same sentence for the same problem
 whichever tracker it is.  Clients only supply their product name, the advice
 for their credentials and how to find the tracker's own message in a body.
-Secrets are removed later, by the client, from everything built here.
+A connection check shows a ``RequestFailed`` as a failed stage, a delivery as a
+failed ticket: the same words either way.  Secrets are removed later, by the
+client, from everything built here.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from urllib3.exceptions import ProtocolError
 
-from webapp.outbound.network import Endpoint, OutboundError
+from webapp.outbound.network import Endpoint, OutboundError, ResolveError
 from webapp.outbound.results import Stage, StageResult, StageStatus
 
 if TYPE_CHECKING:
@@ -132,13 +134,71 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         todo += [item for item in inner if isinstance(item, BaseException)]
 
 
-def request_failed(
-    stage: Stage, exc: BaseException, url: str, settings: OutboundSettings
-) -> StageResult:
-    """The result for a request that got no HTTP answer (``url``: where it was sent)."""
+#: Answers after which the same request may well succeed later (besides 5xx).
+RETRY_STATUSES = frozenset({408, 425, 429})
+#: "The gateway sent the request on and got no answer in time": the tracker may have acted.
+GATEWAY_TIMEOUT = 504
+
+
+class RequestFailed(Exception):
+    """A request to a tracker that got no usable answer, in words: the one failure a
+    connection check (a failed stage) and a delivery (``DeliveryFailed``) both read.
+
+    ``message`` is for a person (secrets are scrubbed by whoever shows it); ``hint``
+    says what to do; ``tracker_message`` is what may be quoted of the tracker's
+    answer (recognised JSON error fields, already scrubbed and capped) and
+    ``in_full`` the message with that quote, for places with no field of their own
+    for it. ``retryable``: trying again later may help. ``may_have_acted``: the
+    request reached the tracker and its answer was lost or unreadable, so it may have
+    done what was asked. ``body``: the error answer's JSON (to find field errors in).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        http_status: int | None = None,
+        tracker_message: str | None = None,
+        in_full: str | None = None,
+        retryable: bool = False,
+        may_have_acted: bool = False,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.http_status = http_status
+        self.tracker_message = tracker_message
+        self.in_full = in_full or message
+        self.retryable = retryable
+        self.may_have_acted = may_have_acted
+        self.body = body
+
+    def stage_result(self, stage: Stage) -> StageResult:
+        """This failure as the failed result of ``stage``."""
+        return StageResult(
+            stage,
+            StageStatus.FAILED,
+            self.message,
+            self.http_status,
+            self.tracker_message,
+            hint=self.hint,
+        )
+
+
+def unanswered(exc: BaseException, url: str, settings: OutboundSettings) -> RequestFailed:
+    """The failure for a request that got no HTTP answer (``url``: where it was sent).
+
+    Refused by the deny-list or the name did not resolve: nothing left this machine
+    (only a name that did not resolve may resolve later). Otherwise it is worth another
+    try, and the tracker may have acted if the request was sent (``was_sent``).
+    """
     failed_url = getattr(getattr(exc, "request", None), "url", None) or url
     message, hint = network_problem(exc, Endpoint.from_url(failed_url), settings)
-    return StageResult(stage, StageStatus.FAILED, message, hint=hint)
+    if isinstance(exc, OutboundError):
+        return RequestFailed(message, hint=hint, retryable=isinstance(exc, ResolveError))
+    return RequestFailed(message, hint=hint, retryable=True, may_have_acted=was_sent(exc))
 
 
 @dataclass(frozen=True)
@@ -154,56 +214,96 @@ class Wording:
     credential: str
     advice: str
 
-    def failed(
+    def refused(
         self,
-        stage: Stage,
         response: requests.Response,
         tracker_message: str | None,
         *,
+        action: str | None = None,
+        rate_limited: bool = False,
         not_found: str | None = None,
         forbidden: str | None = None,
-    ) -> StageResult:
-        """The result for an HTTP error status (anything but 2xx)."""
-        status, reason = response.status_code, status_phrase(response.status_code)
-        request = f"GET {request_path(response)}"
-        hint = None
+    ) -> RequestFailed:
+        """The failure for an HTTP error status (anything but 2xx): the one table of
+        what each status means, for connection checks and deliveries alike.
+
+        ``action`` names what was asked ("create the issue"); without it messages
+        name the request (``GET /path``). ``rate_limited``: the tracker's way of
+        saying "not so fast" besides 429 (GitHub also uses 403). ``not_found`` and
+        ``forbidden`` replace the generic 404 and 403 sentences.
+        """
+        status, product = response.status_code, self.product
+        reason = status_phrase(status)
+        refused_what, asked = _asked(response, action)
+        limited = (status == 429 or rate_limited) and status < 500
+        retryable = limited or status in RETRY_STATUSES or status >= 500
         if status == 401:
-            message = f"{self.product} rejected {self.credential} (401): {self.advice}"
+            message = f"{product} rejected {self.credential} (401): {self.advice}"
+        elif limited:
+            wait = response.headers.get("Retry-After")
+            later = f"in {wait} s" if wait and wait.isdigit() else "later"
+            message = f"{product} is limiting the rate of requests ({status}): try again {later}."
         elif status == 403:
             message = forbidden or (
-                f"{self.product} refused {request} (403): the credentials work "
+                f"{product} refused {refused_what} (403): the credentials work "
                 "but are not allowed to do this."
             )
         elif status == 404:
             message = not_found or (
-                f"{self.product} answered 404 Not Found to {request}: check the server "
+                f"{product} answered 404 Not Found {asked}: check the server "
                 f"address, including any /path ({self.server_url})."
             )
-        elif status == 429:
-            message = f"{self.product} is limiting the rate of requests (429): try again later."
-            retry = response.headers.get("Retry-After")
-            hint = f"{self.product} asks to wait {retry} s." if retry else None
         elif status >= 500:
             message = (
-                f"{self.product} answered {status}{reason} to {request}: the tracker, or a "
+                f"{product} answered {status}{reason} {asked}: the tracker, or a "
                 "proxy in front of it, has a problem; try again later."
             )
+        elif retryable:
+            message = f"{product} answered {status}{reason} {asked}: try again later."
+        elif status in (400, 422):
+            message = f"{product} refused {refused_what} ({status})."
         else:
-            message = f"{self.product} answered {status}{reason} to {request}."
-        return StageResult(stage, StageStatus.FAILED, message, status, tracker_message, hint=hint)
+            message = f"{product} answered {status}{reason} {asked}."
+        in_full = message
+        if tracker_message and tracker_message.strip().lower() != reason.strip().lower():
+            in_full = f"{message} {product} said: {tracker_message}"
+        return RequestFailed(
+            message,
+            http_status=status,
+            tracker_message=tracker_message,
+            in_full=in_full,
+            retryable=retryable,
+            may_have_acted=status == GATEWAY_TIMEOUT,
+            body=json_or_none(response),
+        )
 
-    def not_json(self, stage: Stage, response: requests.Response) -> StageResult:
-        """The result for a success status whose body is not a JSON object.
+    def not_json(self, response: requests.Response) -> RequestFailed:
+        """The failure for a success status whose body is not the JSON expected.
 
         Names the status and content type only: the body is not the tracker's API
         and may be anything (a login page, a debug dump), so none of it is quoted.
+        The tracker did answer with success, so it may have done what was asked.
         """
         message = (
-            f"{self.product} answered GET {request_path(response)} with "
+            f"{self.product} answered {_request(response)} with "
             f"{response.status_code} {content_kind(response)}, not the tracker's API: "
             "check the server address; a login page or a proxy may be in the way."
         )
-        return StageResult(stage, StageStatus.FAILED, message, response.status_code)
+        return RequestFailed(message, http_status=response.status_code, may_have_acted=True)
+
+
+def _request(response: requests.Response) -> str:
+    """``GET /path``: the request that got ``response``, as messages name it."""
+    method = response.request.method if response.request is not None else None
+    return f"{method or 'GET'} {request_path(response)}"
+
+
+def _asked(response: requests.Response, action: str | None) -> tuple[str, str]:
+    """What was asked, for "refused …" and for "answered 404 …"."""
+    if action:
+        return f"to {action}", f"when asked to {action}"
+    request = _request(response)
+    return request, f"to {request}"
 
 
 def request_path(response: requests.Response) -> str:
@@ -247,6 +347,14 @@ def json_error_body(response: requests.Response) -> dict[str, Any] | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
+
+
+def json_or_none(response: requests.Response) -> Any:
+    """The answer's JSON whatever its content type (only to look for field names in)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def flatten(value: Any) -> str:

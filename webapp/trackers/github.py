@@ -163,7 +163,7 @@ class GitHubClient(TrackerClient):
             json=payload,
             action="create the issue",
             creates=True,
-            not_found=f"GitHub has no repository {repo}, or this token cannot see it (404).",
+            not_found=self.no_target(repo),
         )
         return self._created(issue)
 

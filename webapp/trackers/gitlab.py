@@ -113,7 +113,7 @@ class GitLabClient(TrackerClient):
             json=payload,
             action="create the issue",
             creates=True,
-            not_found=f"GitLab has no project {project}, or this token cannot see it (404).",
+            not_found=self.no_target(project),
         )
         return self._created(issue)
 

@@ -153,7 +153,7 @@ def result_product(spec: Spec) -> str:
 
 @by_system
 def test_forbidden_fails_authenticate_with_the_trackers_message(spec: Spec, api, settings) -> None:
-    body = spec.error_body("API rate limit exceeded for user ID 1.")
+    body = spec.error_body("Resource not accessible by integration")
     spec.serve(api, **{spec.auth_path: {"status": 403, "json": body}})
 
     auth = spec.check(settings).stage(Stage.AUTHENTICATE)
@@ -163,7 +163,7 @@ def test_forbidden_fails_authenticate_with_the_trackers_message(spec: Spec, api,
         f"{result_product(spec)} refused GET {spec.base.split('.com', 1)[1]}{spec.auth_path} "
         "(403): the credentials work but are not allowed to do this."
     )
-    assert auth.tracker_message == "API rate limit exceeded for user ID 1."
+    assert auth.tracker_message == "Resource not accessible by integration"
 
 
 @by_system

@@ -258,7 +258,7 @@ def test_jira_error_text_joins_error_messages_and_field_errors(api, settings) ->
 
     target = spec.check(settings).stage(Stage.TARGET)
 
-    assert target.message == "Jira answered 400 Bad Request to GET /jira/rest/api/2/project/OPS."
+    assert target.message == "Jira refused GET /jira/rest/api/2/project/OPS (400)."
     assert target.tracker_message == "Project is archived; project: read-only"
 
 
