@@ -53,12 +53,14 @@ def _record_test(
     )
 
 
-def test_saved(actor: User | None, connector: Connector) -> CheckResult:
-    """Test a saved connector and record the result as its health."""
-    session = ConnectorSession.of(connector)
+def test_saved(actor: User | None, connector: Connector | ConnectorSession) -> CheckResult:
+    """Test a saved connector (or its session) and record the result as its health."""
+    session = (
+        connector if isinstance(connector, ConnectorSession) else ConnectorSession.of(connector)
+    )
     (result,) = _run_all([session.check_job()])
     session.record_check(result)
-    _record_test(actor, connector, result)
+    _record_test(actor, session.connector, result)
     db.session.commit()
     return result
 

@@ -25,6 +25,7 @@ from webapp.extensions import db
 from webapp.models import Connector
 from webapp.models.base import utcnow
 from webapp.outbound.results import CheckResult, not_contacted
+from webapp.services.connectors import get_connector
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
 from webapp.services.systems import get_system
@@ -210,6 +211,11 @@ class ConnectorSession:
         """Count a delivery as health too; repeated failures mark the connector failing."""
         if self.connector is not None:
             record_health(self.connector, health_of_delivery(self.connector, ok, message))
+
+
+def connector_session(connector_id: int) -> ConnectorSession:
+    """The saved connector with this id, as a session (NotFound if there is none)."""
+    return ConnectorSession.of(get_connector(connector_id))
 
 
 @dataclass(frozen=True)
