@@ -80,8 +80,11 @@ class ConnectorSession:
         disabled: bool = False,
         inaccessible: bool = False,
         settings: OutboundSettings | None = None,
+        system: System | None = None,
     ) -> None:
         self.system_id = system_id
+        if system is not None:  # already resolved by the caller
+            self.__dict__["system"] = system
         self.params = params
         self.connector = connector
         self.disabled = disabled
@@ -112,15 +115,14 @@ class ConnectorSession:
         based_on: Connector | None = None,
     ) -> ConnectorSession:
         """A session for values that are not saved; a disabled ``based_on`` stays unused."""
-        session = cls(
+        return cls(
             system.id,
             params,
             secrets=secrets,
             disabled=bool(based_on and based_on.disabled),
             inaccessible=inaccessible,
+            system=system,
         )
-        session.__dict__["system"] = system  # already resolved by the caller
-        return session
 
     # ---- what is resolved once -------------------------------------------
     @cached_property

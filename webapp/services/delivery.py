@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -33,6 +34,7 @@ from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_ticket_change
 from webapp.services.tickets import mark_label_synced
+from webapp.trackers.system import System
 from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft
 
 logger = logging.getLogger(__name__)
@@ -276,7 +278,9 @@ def _send(ticket: Ticket, connector: Connector | None) -> tuple[CreatedIssue, st
         return client.create_issue(draft_of(ticket)), "sent"
 
 
-def _ensure_category_label(ticket: Ticket, connector: Connector, system, client) -> None:
+def _ensure_category_label(
+    ticket: Ticket, connector: Connector, system: System, client: Any
+) -> None:
     """Create the category's label on first use; a label that fails is not fatal."""
     if not ticket.label or not system.has_labels:
         return
