@@ -202,3 +202,17 @@ def test_deliveries_record_health_failing_after_two_in_a_row(connector, gitlab):
     assert delivered.status == "sent" and connector.delivery_failures == 0
     assert connector.health_status == "ok" and connector.health_stage is None
     assert connector.health_message == f"Ticket {delivered.external_key} delivered."
+
+
+def test_a_label_sync_decrypts_the_secrets_once(connector, gitlab, monkeypatch):
+    from webapp.services import secrets
+
+    decrypt, decrypted = secrets.decrypt_secrets, []
+
+    def counted(token):
+        decrypted.append(token)
+        return decrypt(token)
+
+    monkeypatch.setattr(secrets, "decrypt_secrets", counted)
+    sync_labels(None, connector)
+    assert len(decrypted) == 1
