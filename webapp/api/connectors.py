@@ -18,7 +18,7 @@ from webapp.api.serializers import connector_response, connector_to_dict
 from webapp.extensions import db
 from webapp.services import connection_tests
 from webapp.services import connectors as service
-from webapp.services.systems import get_system
+from webapp.services.connector_sessions import connector_session
 
 COLLECTION = "/connectors/issue-tracker/"
 ITEM = "/connectors/issue-tracker/<id:connector_id>/"
@@ -50,9 +50,9 @@ def get_connector(connector_id: int):
 @bp.patch(ITEM, **ROUTE)
 @admin_required
 def update_connector(connector_id: int):
-    connector = service.get_connector(connector_id)
-    changes = connector_changes(json_object(), get_system(connector.system_id), connector)
-    return connector_response(service.update_connector(api_user(), connector, changes))
+    session = connector_session(connector_id)
+    changes = connector_changes(json_object(), session.system, session.connector)
+    return connector_response(service.update_connector(api_user(), session.connector, changes))
 
 
 @bp.delete(ITEM, **ROUTE)
@@ -79,5 +79,5 @@ def test_unsaved_connector():
 
 @bp.post(ITEM + "test/", **ROUTE)
 def test_saved_connector(connector_id: int):
-    result = connection_tests.test_saved(api_user(), service.get_connector(connector_id))
+    result = connection_tests.test_saved(api_user(), connector_session(connector_id))
     return {"success": result.ok, **result.to_dict()}

@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -29,26 +30,17 @@ from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING, SENT
 from webapp.observability import metrics
 from webapp.services import audit
-from webapp.services.connection_tests import outbound_settings
+from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_ticket_change
-from webapp.services.secrets import SecretsUnreadable, connector_secrets
-from webapp.services.systems import get_system
 from webapp.services.tickets import mark_label_synced
-from webapp.trackers.tickets import (
-    CreatedIssue,
-    DeliveryFailed,
-    IssueDraft,
-    create_issue,
-    ensure_labels,
-    find_issue,
-)
+from webapp.trackers.system import System
+from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_MAX_SECONDS = 3600
 MAX_AUTOMATIC_ATTEMPTS = 10
-FAILURES_FOR_UNHEALTHY = 2
 
 
 ABANDONED_MESSAGE = (
@@ -268,47 +260,35 @@ def _lost(claimed: Claim, when: str) -> bool:
 
 
 def _send(ticket: Ticket, connector: Connector | None) -> tuple[CreatedIssue, str]:
+    """Look the ticket up (if an earlier attempt may have created it), make sure its
+    category's label exists, and create it: all through ONE client of the connector."""
     if connector is None:
         raise DeliveryFailed(
             "The connector was deleted; this ticket cannot be delivered.", retryable=False
         )
-    if connector.disabled or connector.inaccessible:
-        state = "disabled" if connector.disabled else "marked inaccessible"
-        raise DeliveryFailed(f"The connector is {state}; enable it, then retry.", retryable=False)
-    try:
-        secrets = connector_secrets(connector)
-    except SecretsUnreadable:
-        raise DeliveryFailed(
-            "The connector's stored secret cannot be decrypted — re-enter it, then retry.",
-            retryable=False,
-        ) from None
-    system, settings = get_system(connector.system_id), outbound_settings()
-    if ticket.needs_lookup:
-        found = find_issue(
-            system, connector.params, secrets, settings, ticket.marker, ticket.target
-        )
-        if found is not None:
-            return found, "found"
-    _ensure_category_label(ticket, connector, system, secrets, settings)
-    return create_issue(system, connector.params, secrets, settings, draft_of(ticket)), "sent"
+    session = ConnectorSession.of(connector)
+    if session.problem is not None:
+        raise DeliveryFailed(session.problem, retryable=False)
+    with session.client() as client:
+        if ticket.needs_lookup:
+            found = client.find_issue(ticket.marker, ticket.target)
+            if found is not None:
+                return found, "found"
+        _ensure_category_label(ticket, connector, session.system, client)
+        return client.create_issue(draft_of(ticket)), "sent"
 
 
-def _ensure_category_label(ticket, connector, system, secrets, settings) -> None:
+def _ensure_category_label(
+    ticket: Ticket, connector: Connector, system: System, client: Any
+) -> None:
     """Create the category's label on first use; a label that fails is not fatal."""
     if not ticket.label or not system.has_labels:
         return
     category = next((c for c in connector.categories if c.name == ticket.category), None)
     if category is None or category.label_synced_at is not None:
         return
-    (outcome,) = ensure_labels(
-        system,
-        connector.params,
-        secrets,
-        settings,
-        [(ticket.label, ticket.label_colour or category.colour)],
-        ticket.target,
-    )
-    mark_label_synced(category, outcome)
+    colour = ticket.label_colour or category.colour
+    mark_label_synced(category, client.ensure_label(ticket.label, colour, ticket.target))
 
 
 def _attempt(
@@ -338,7 +318,8 @@ def _record_success(ticket, connector, issue: CreatedIssue, outcome: str, starte
     ticket.last_error, ticket.next_attempt_at, ticket.tracker_errors = None, None, None
     message = "Found the issue an earlier attempt created." if outcome == "found" else None
     _attempt(ticket, outcome, started, message)
-    _feed_health(connector, ok=True, message=f"Ticket {issue.key} delivered.")
+    if connector is not None:
+        ConnectorSession.of(connector).record_delivery(True, f"Ticket {issue.key} delivered.")
 
 
 def _record_failure(ticket, connector, failure: DeliveryFailed, started: float) -> None:
@@ -354,37 +335,8 @@ def _record_failure(ticket, connector, failure: DeliveryFailed, started: float) 
         failure.message,
         failure.http_status,
     )
-    _feed_health(connector, ok=False, message=failure.message)
-
-
-def _feed_health(connector: Connector | None, ok: bool, message: str) -> None:
-    """Deliveries count as health too; repeated failures mark the connector failing."""
-    if connector is None:
-        return
-    failures = 0 if ok else (connector.delivery_failures or 0) + 1
-    values: dict = {"delivery_failures": failures}
-    if ok:
-        values.update(
-            health_status="ok",
-            health_stage=None,
-            health_message=message[:500],
-            health_checked_at=utcnow(),
-        )
-    elif failures >= FAILURES_FOR_UNHEALTHY:
-        values.update(
-            health_status="failed",
-            health_stage="delivery",
-            health_message=f"{failures} deliveries failed in a row: {message}"[:500],
-            health_checked_at=utcnow(),
-        )
-    # A plain UPDATE: deliveries are not edits, so the connector's version stays.
-    db.session.execute(
-        update(Connector)
-        .where(Connector.id == connector.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(connector)
+    if connector is not None:
+        ConnectorSession.of(connector).record_delivery(False, failure.message)
 
 
 def claim_due(limit: int, now: datetime | None = None) -> list[Claim]:

@@ -23,14 +23,12 @@ from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX_LENGTH
 from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
-from webapp.services.connection_tests import outbound_settings
+from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import MAX_ID
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_ticket_change
-from webapp.services.secrets import connector_secrets, secrets_readable
-from webapp.services.systems import get_system
 from webapp.trackers.system import System
-from webapp.trackers.tickets import LabelOutcome, ensure_labels
+from webapp.trackers.tickets import LabelOutcome
 
 DESCRIPTION_MAX = 20_000
 MARKER_PREFIX = "connector-desk-ticket-"
@@ -98,23 +96,6 @@ def usable_connectors() -> list[Connector]:
     )
 
 
-def check_usable(connector: Connector) -> None:
-    if connector.disabled:
-        raise ServiceError(
-            "This connector is disabled: enable it to create tickets.", "connector_id"
-        )
-    if connector.inaccessible:
-        raise ServiceError(
-            "This connector is marked inaccessible: Connector Desk does not contact it.",
-            "connector_id",
-        )
-    if not secrets_readable(connector):
-        raise ServiceError(
-            "This connector's stored secret cannot be decrypted — re-enter it on its edit page.",
-            "connector_id",
-        )
-
-
 def _category(connector: Connector, name: str) -> ConnectorCategory | None:
     return next((c for c in connector.categories if c.name == name), None)
 
@@ -127,11 +108,10 @@ def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]
     connector = db.session.get(Connector, connector_id) if 0 < connector_id <= MAX_ID else None
     if connector is None:
         raise ValidationFailed({"connector_id": ["Choose a connector."]})
-    try:
-        check_usable(connector)
-    except ServiceError as error:
-        raise ValidationFailed({"connector_id": [error.message]}) from None
-    system = get_system(connector.system_id)
+    session = ConnectorSession.of(connector)
+    if session.problem is not None:
+        raise ValidationFailed({"connector_id": [session.problem]})
+    system = session.system
     title = (request.title or "").strip()
     if not title:
         errors["title"] = ["This field is required."]
@@ -291,16 +271,12 @@ def mark_label_synced(category: ConnectorCategory, outcome: LabelOutcome) -> Non
 
 def sync_labels(actor: User | None, connector: Connector):
     """Create every missing category label on the tracker; report each label's outcome."""
-    check_usable(connector)
-    system = get_system(connector.system_id)
-    rows = [(c.label, c.colour) for c in connector.categories]
-    outcomes = (
-        ensure_labels(
-            system, connector.params, connector_secrets(connector), outbound_settings(), rows, None
-        )
-        if rows
-        else []
-    )
+    session = ConnectorSession.of(connector)
+    session.require_usable()
+    outcomes = []
+    if connector.categories:
+        with session.client() as client:
+            outcomes = [client.ensure_label(c.label, c.colour, None) for c in connector.categories]
     for category, outcome in zip(connector.categories, outcomes, strict=True):
         mark_label_synced(category, outcome)
     audit.record(

@@ -9,9 +9,9 @@ from webapp.http.access import admin_required, current_actor
 from webapp.http.paging import page_number
 from webapp.schema.jsonschema import params_schema
 from webapp.services import connectors as service
+from webapp.services.connector_sessions import connector_session
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.outbox_stats import undelivered_count
-from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system, registry
 from webapp.services.tickets import sync_labels as sync_category_labels
 from webapp.web.auth.routes import safe_next_url
@@ -71,12 +71,12 @@ def new(system_id: str):
 
 @bp.route("/connectors/<id:connector_id>")
 def detail(connector_id: int):
-    connector = service.get_connector(connector_id)
+    session = connector_session(connector_id)
     return render_template(
         "connectors/detail.html",
-        connector=connector,
-        system=get_system(connector.system_id),
-        secrets_ok=secrets_readable(connector),
+        connector=session.connector,
+        system=session.system,
+        secrets_ok=session.secrets_readable,
         confirm=ConfirmForm(),
     )
 
@@ -84,8 +84,8 @@ def detail(connector_id: int):
 @bp.route("/connectors/<id:connector_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(connector_id: int):
-    connector = service.get_connector(connector_id)
-    system = get_system(connector.system_id)
+    session = connector_session(connector_id)
+    connector, system = session.connector, session.system
     form_class = connector_form_class(system)
     form = form_class(data=initial_data(connector, system))
     if form.validate_on_submit():
@@ -99,14 +99,14 @@ def edit(connector_id: int):
         else:
             flash(f"Connector “{connector.name}” saved.", "success")
             return redirect(url_for("connectors.detail", connector_id=connector.id))
-    return render_form(form, system, connector, "edit", secrets_ok=secrets_readable(connector))
+    return render_form(form, system, connector, "edit", secrets_ok=session.secrets_readable)
 
 
 @bp.route("/connectors/<id:connector_id>/clone", methods=["GET", "POST"])
 @admin_required
 def clone(connector_id: int):
-    source = service.get_connector(connector_id)
-    system = get_system(source.system_id)
+    session = connector_session(connector_id)
+    source, system = session.connector, session.system
     form_class = connector_form_class(system)
     form = form_class(data=initial_data(source, system, name=f"Copy of {source.name}"[:100]))
     if form.validate_on_submit():
@@ -121,7 +121,7 @@ def clone(connector_id: int):
         else:
             flash(f"Connector “{connector.name}” created as a copy of “{source.name}”.", "success")
             return redirect(url_for("connectors.detail", connector_id=connector.id))
-    return render_form(form, system, source, "clone", secrets_ok=secrets_readable(source))
+    return render_form(form, system, source, "clone", secrets_ok=session.secrets_readable)
 
 
 @bp.route("/connectors/<id:connector_id>/delete", methods=["GET", "POST"])

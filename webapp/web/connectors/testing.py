@@ -9,11 +9,9 @@ from __future__ import annotations
 from flask import render_template, request
 
 from webapp.http.access import admin_required, current_actor
-from webapp.models import Connector
 from webapp.services import connection_tests
-from webapp.services import connectors as service
+from webapp.services.connector_sessions import ConnectorSession, connector_session
 from webapp.services.errors import ValidationFailed
-from webapp.services.secrets import secrets_readable
 from webapp.services.systems import get_system
 from webapp.trackers.system import System
 from webapp.web.connectors import bp
@@ -41,9 +39,10 @@ def test_form_values(
     form: ConnectorForm,
     system: System,
     mode: str,
-    connector: Connector | None,
-    based_on: Connector | None,
+    session: ConnectorSession | None,
 ):
+    """Test the form's values; in edit and copy mode, blank secrets are ``session``'s."""
+    connector = session.connector if session else None
     changes = form.changes()
     result, errors, refused = None, {}, []
     # The form checks only what no database can store (e.g. NUL); the service the rest.
@@ -56,7 +55,7 @@ def test_form_values(
                 system.id,
                 changes.name,
                 changes.params,
-                based_on,
+                connector,
                 inaccessible=changes.inaccessible,
                 clear_secrets=changes.clear_secrets,
             )
@@ -69,7 +68,7 @@ def test_form_values(
     # Saving from this page must send what was typed, so typed secrets go back into the
     # form (blank ones stay blank: a stored secret is never put in the page).
     form.keep_typed_secrets()
-    secrets_ok = connector is None or secrets_readable(connector)
+    secrets_ok = session is None or session.secrets_readable
     return render_form(
         form,
         system,
@@ -85,31 +84,30 @@ def test_form_values(
 @admin_required
 def test_new(system_id: str):
     system = get_system(system_id)
-    return test_form_values(connector_form_class(system)(), system, "new", None, None)
+    return test_form_values(connector_form_class(system)(), system, "new", None)
 
 
 @bp.route("/connectors/<id:connector_id>/edit/test", methods=["POST"])
 @admin_required
 def test_edit(connector_id: int):
-    connector = service.get_connector(connector_id)
-    system = get_system(connector.system_id)
-    form = connector_form_class(system)()
-    return test_form_values(form, system, "edit", connector, based_on=connector)
+    session = connector_session(connector_id)
+    form = connector_form_class(session.system)()
+    return test_form_values(form, session.system, "edit", session)
 
 
 @bp.route("/connectors/<id:connector_id>/clone/test", methods=["POST"])
 @admin_required
 def test_clone(connector_id: int):
-    source = service.get_connector(connector_id)
-    system = get_system(source.system_id)
-    form = connector_form_class(system)()
-    return test_form_values(form, system, "clone", source, based_on=source)
+    session = connector_session(connector_id)
+    form = connector_form_class(session.system)()
+    return test_form_values(form, session.system, "clone", session)
 
 
 @bp.route("/connectors/<id:connector_id>/test", methods=["POST"])
 def test_saved(connector_id: int):
-    connector = service.get_connector(connector_id)
-    result = connection_tests.test_saved(current_actor(), connector)
+    session = connector_session(connector_id)
+    connector = session.connector
+    result = connection_tests.test_saved(current_actor(), session)
     if is_htmx():
         if request.headers.get("HX-Target", "").startswith("health-"):
             return render_template("connectors/_health_cell.html", connector=connector)
@@ -118,8 +116,8 @@ def test_saved(connector_id: int):
     return render_template(
         "connectors/detail.html",
         connector=connector,
-        system=get_system(connector.system_id),
-        secrets_ok=secrets_readable(connector),
+        system=session.system,
+        secrets_ok=session.secrets_readable,
         confirm=ConfirmForm(),
         check_result=result,
     )

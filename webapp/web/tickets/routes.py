@@ -12,10 +12,10 @@ from webapp.http.request_input import query_id
 from webapp.models.ticket import STATUSES
 from webapp.services import delivery
 from webapp.services import tickets as service
+from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.delivery_worker import retry_plan
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.permissions import can_change_ticket
-from webapp.services.systems import get_system
 from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
@@ -48,7 +48,7 @@ def ticket_form(connector, data_for, bind: bool = True):
     """The connector's ticket form; ``data_for(system, schema)`` gives its starting values.
 
     ``bind=False`` ignores the posted form (it was another connector's form)."""
-    system = get_system(connector.system_id)
+    system = ConnectorSession.of(connector).system
     schema = service.ticket_schema(system, service.needs_target(connector, system))
     form = ticket_form_class(schema)(
         **({} if bind else {"formdata": None}),
