@@ -246,7 +246,7 @@ def material(system: System) -> SystemTestMaterial:
         secret=("issue_tracker_api_token", FORM_TOKEN),
         api_params={**form_params, "issue_tracker_validate_cert": True},
         spec=spec,
-        fake_server=lambda: FakeGitea(token=FORM_TOKEN, repos={"ops/desk": {}}),
+        fake_server=lambda **kw: FakeGitea(token=FORM_TOKEN, repos={"ops/desk": {}}, **kw),
     )
 
 

@@ -31,16 +31,22 @@ def _secret(spec) -> str:
 GITHUB = _material(
     GITHUB_SPEC,
     # Not github.com, so the client uses GitHub Enterprise's /api/v3.
-    lambda: FakeGitHub(_secret(GITHUB_SPEC), prefix="/api/v3", repos={"octo-org/hello-world": {}}),
+    lambda **kw: FakeGitHub(
+        _secret(GITHUB_SPEC), prefix="/api/v3", repos={"octo-org/hello-world": {}}, **kw
+    ),
 )
 GITLAB = _material(
-    GITLAB_SPEC, lambda: FakeGitLab(_secret(GITLAB_SPEC), projects=dict(GITLAB_PROJECTS))
+    GITLAB_SPEC, lambda **kw: FakeGitLab(_secret(GITLAB_SPEC), projects=dict(GITLAB_PROJECTS), **kw)
 )
 JIRA = _material(
     JIRA_SPEC,
-    lambda: FakeJira({FORM_PARAMS[JIRA_SPEC.id]["issue_tracker_user"]: _secret(JIRA_SPEC)}),
+    lambda **kw: FakeJira(
+        {FORM_PARAMS[JIRA_SPEC.id]["issue_tracker_user"]: _secret(JIRA_SPEC)}, **kw
+    ),
 )
 RT = _material(
     RT_SPEC,
-    lambda: FakeRT({FORM_PARAMS[RT_SPEC.id]["issue_tracker_user"]: _secret(RT_SPEC)}, prefix="/rt"),
+    lambda **kw: FakeRT(
+        {FORM_PARAMS[RT_SPEC.id]["issue_tracker_user"]: _secret(RT_SPEC)}, prefix="/rt", **kw
+    ),
 )

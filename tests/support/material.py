@@ -35,9 +35,10 @@ class SystemTestMaterial:
     ``form_params``: a valid connector as an admin types it into the form (strings, with
     the secret); ``secret``: (field name, value) of that secret, which must never show;
     ``api_params``: the same connector as typed JSON for the API; ``spec``: the healthy
-    tracker as ``responses`` answers for the stage tests; ``fake_server``: makes a running
-    -- or, used as a context manager, started -- fake tracker (``tests.fakes.FakeServer``)
-    that accepts ``secret`` and serves the target named in ``form_params``.
+    tracker as ``responses`` answers for the stage tests; ``fake_server(**options)``: makes
+    a fake tracker (a ``tests.fakes.FakeServer``, started by ``with``) that accepts
+    ``secret`` and serves the target named in ``form_params``; ``options`` are
+    ``FakeServer``'s own (``tls``, ``echo_credentials_in_errors``, ...).
     """
 
     system: System
@@ -45,7 +46,7 @@ class SystemTestMaterial:
     secret: tuple[str, str]
     api_params: Json
     spec: Spec
-    fake_server: Callable[[], FakeServer]
+    fake_server: Callable[..., FakeServer]
 
     @property
     def id(self) -> str:
