@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.material import material_for, registered_ids, registered_systems
 from webapp.outbound.http import OutboundSettings
+from webapp.outbound.results import Stage
 from webapp.schema.validation import validate_params
 from webapp.trackers import check_connection
 
@@ -51,6 +52,20 @@ def test_the_fake_tracker_passes_every_stage(system_id: str) -> None:
         )
 
     assert result.ok, result
+
+
+@each_registered_id
+def test_the_fake_tracker_rejects_a_wrong_secret_at_authenticate(system_id: str) -> None:
+    material = material_for(system_id)
+    name, value = material.secret
+
+    with material.fake_server() as fake:
+        params = material.params_for(fake)
+        result = check_connection(material.system, params, {name: value + "-wrong"}, SETTINGS)
+
+    assert result.failed_stage is not None
+    assert result.failed_stage.stage is Stage.AUTHENTICATE
+    assert result.failed_stage.http_status == 401
 
 
 def test_a_system_without_material_is_named_with_the_entry_point_to_add() -> None:
