@@ -27,11 +27,11 @@ def make_user(
 def make_connector(
     system_id: str = "gitlab", name: str | None = None, actor: User | None = None, **param_changes
 ):
-    """A saved connector of ``system_id`` built from the standard test settings."""
-    from tests.support.connector_data import api_params
+    """A saved connector of ``system_id`` built from its test material's settings."""
+    from tests.support.material import material_for
     from webapp.services.connectors import ConnectorChanges, create_connector
 
-    params = {**api_params(system_id), **param_changes}
+    params = {**material_for(system_id).api_params, **param_changes}
     changes = ConnectorChanges(
         name=name or f"{system_id} connector {next(_counter)}", params=params
     )

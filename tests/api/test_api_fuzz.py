@@ -15,6 +15,7 @@ from schemathesis import checks
 
 from tests.api.conftest import new_key
 from tests.factories import make_connector
+from tests.support.material import registered_ids
 from webapp.extensions import db
 from webapp.models import Ticket
 
@@ -58,7 +59,7 @@ def _ticket(ticket_id):
 def api_schema(app, admin, checks_pass, deliveries_skipped):
     # A few connectors so that generated ids sometimes hit real rows; connection tests
     # pass without contacting a tracker (checks_pass).
-    for system_id in ("github", "gitlab", "jira", "rt"):
+    for system_id in registered_ids():
         make_connector(system_id)
     return schemathesis.openapi.from_wsgi("/api/v2/openapi.json", app)
 

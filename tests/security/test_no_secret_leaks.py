@@ -1,9 +1,10 @@
 """No connector secret leaves the app: not on a page, in the API, the CLI, the audit log,
 the logs, nor in plaintext in the database.
 
-Every built-in system gets a connector with a distinctive secret (tests/support/
-connector_data.py), pointed at a fake tracker that rejects it and echoes the credentials
-it received in its error body, so a failed connection test carries them back to the app.
+Every registered system (built-ins and installed plugins) gets a connector with a
+distinctive secret, pointed at its fake tracker (from its test material,
+tests/support/material.py) that rejects it and echoes the credentials it received in its
+error body, so a failed connection test carries them back to the app.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -18,27 +20,33 @@ from flask import url_for
 from sqlalchemy import inspect, text
 
 from tests.factories import make_connector
-from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeRT, FakeServer
-from tests.support.connector_data import ALL_SECRETS, FORM_PARAMS, SECRET_OF
+from tests.fakes import FakeServer
+from tests.support.material import material_for, registered_materials
 from tests.support.routes import build_url, get_rules, rules
 from webapp.extensions import db
 from webapp.services.tokens import create_token
 
 HTMX = {"HX-Request": "true"}
+#: The secret each system's connector stores: not the one its fake accepts.
+STORED = {m.id: (m.secret[0], f"{m.secret[1]}-REJECTED-{m.id}") for m in registered_materials()}
 #: Basic-auth user names, for the base64 ``user:secret`` spelling.
-USERS = {system: FORM_PARAMS[system]["issue_tracker_user"] for system in ("jira", "rt")}
+USERS = {
+    m.id: m.form_params["issue_tracker_user"]
+    for m in registered_materials()
+    if "issue_tracker_user" in m.form_params
+}
 
 
 def spellings() -> dict[str, str]:
     """Every spelling of every secret that must not appear, and which secret it is."""
     found = {}
-    for system_id, (_, secret) in SECRET_OF.items():
+    for system_id, (_, secret) in STORED.items():
         forms = {secret, quote(secret, safe=""), secret[4:-4], base64.b64encode(secret.encode())}
         if system_id in USERS:
             forms.add(base64.b64encode(f"{USERS[system_id]}:{secret}".encode()))
         for form in forms:
             found[form.decode() if isinstance(form, bytes) else form] = system_id
-    assert set(ALL_SECRETS) <= found.keys()
+    assert {secret for _, secret in STORED.values()} <= found.keys()
     return found
 
 
@@ -47,26 +55,14 @@ def assert_no_secret(where: str, output: str) -> None:
     assert not leaked, f"{where} shows the secret of {sorted(leaked)}"
 
 
-def start_fakes(stack: contextlib.ExitStack) -> dict[str, tuple[FakeServer, str]]:
-    """Fakes that reject our credentials and echo them: system -> (fake, server param)."""
-    echo = {"echo_credentials_in_errors": True}
-    # GitHub Enterprise's API lives under /api/v3: without it the fake answers 404, not 401
-    github = stack.enter_context(FakeGitHub("ghp_other", prefix="/api/v3", **echo))
-    gitlab = stack.enter_context(FakeGitLab("glpat-other", **echo))
-    jira = stack.enter_context(FakeJira({"ops@example.com": "other"}, prefix="/jira", **echo))
-    rt = stack.enter_context(FakeRT({"root": "other"}, prefix="/rt", **echo))
-    return {
-        "github": (github, github.host_port),
-        "gitlab": (gitlab, gitlab.host_port),
-        "jira": (jira, f"{jira.host_port}/jira"),
-        "rt": (rt, f"{rt.host_port}/rt"),
-    }
-
-
 @pytest.fixture
-def fakes():
+def fakes() -> Iterator[dict[str, FakeServer]]:
+    """Each registered system's fake, echoing the credentials it rejects: system -> fake."""
     with contextlib.ExitStack() as stack:
-        yield start_fakes(stack)
+        yield {
+            m.id: stack.enter_context(m.fake_server(echo_credentials_in_errors=True))
+            for m in registered_materials()
+        }
 
 
 @pytest.fixture
@@ -77,10 +73,10 @@ def connectors(app, admin, caplog, fakes):
             system_id,
             name=f"Leaky {system_id}",
             actor=admin,
-            issue_tracker_server=server,
-            issue_tracker_method="http",
+            **material_for(system_id).params_for(fake),
+            **{STORED[system_id][0]: STORED[system_id][1]},
         )
-        for system_id, (_, server) in fakes.items()
+        for system_id, fake in fakes.items()
     ]
 
 
@@ -100,7 +96,7 @@ def test_pages_never_show_a_secret(app, admin_client, admin, connectors, fakes, 
             admin_client.submit(f"{base}/edit", {"name": "", **blank(connector)}),  # invalid
         ):
             assert_no_secret(f"POST {base}", response.get_data(as_text=True))
-        fake, _ = fakes[connector.system_id]
+        fake = fakes[connector.system_id]
         sent = repr([request.headers for request in fake.requests])
         assert any(form in sent for form in spellings()), "the fake got no credentials to echo"
         for page in ("", "/edit", "/clone", "/delete"):
@@ -113,8 +109,9 @@ def test_pages_never_show_a_secret(app, admin_client, admin, connectors, fakes, 
 
 def blank(connector) -> dict[str, str]:
     """The edit form as the browser sends it: secret fields blank (the stored value is kept)."""
-    secret_name, _ = SECRET_OF[connector.system_id]
-    return {**FORM_PARAMS[connector.system_id], **connector_server(connector), secret_name: ""}
+    secret_name, _ = STORED[connector.system_id]
+    form = material_for(connector.system_id).form_params
+    return {**form, **connector_server(connector), secret_name: ""}
 
 
 def connector_server(connector) -> dict[str, str]:

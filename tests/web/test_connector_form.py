@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import make_connector
 from tests.support.connector_data import FORM_PARAMS
+from tests.support.material import registered_ids
 from webapp.services import secret_wording
 from webapp.services.connectors import ConnectorChanges, update_connector
 from webapp.services.systems import registry
@@ -131,7 +132,7 @@ def test_jira_is_spelled_jira_in_pages_and_as_sd_elements_does_in_the_api(admin_
 # 12.15: empty inputs are empty; label and colour only where the tracker has them.
 
 
-@pytest.mark.parametrize("system_id", ["github", "gitlab", "jira", "rt"])
+@pytest.mark.parametrize("system_id", registered_ids())
 def test_connector_forms_have_no_example_data_in_inputs(admin_client, system_id):
     page = admin_client.get(f"/connectors/new/{system_id}").get_data(as_text=True)
     assert "placeholder=" not in page

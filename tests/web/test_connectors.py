@@ -3,17 +3,17 @@
 import pytest
 
 from tests.factories import make_connector, make_user
-from tests.support.connector_data import FORM_PARAMS, SECRET_OF
+from tests.support.material import material_for, registered_ids, registered_systems
 from webapp.extensions import db
 from webapp.models import AuditEntry, Connector
 from webapp.services import secret_wording
 from webapp.services.secrets import connector_secrets
 
-SYSTEMS = sorted(FORM_PARAMS)
+SYSTEMS = registered_ids()
 
 
 def form(system_id, name="Main tracker", **changes):
-    return {"name": name, **FORM_PARAMS[system_id], **changes}
+    return {"name": name, **material_for(system_id).form_params, **changes}
 
 
 def only_connector() -> Connector:
@@ -23,8 +23,8 @@ def only_connector() -> Connector:
 
 def test_new_connector_page_offers_every_system(admin_client):
     page = admin_client.get("/connectors/new").get_data(as_text=True)
-    for name in ("GitHub", "GitLab", "Jira", "Request Tracker"):
-        assert name in page
+    for system in registered_systems():
+        assert system.name in page
 
 
 @pytest.mark.parametrize("system_id", SYSTEMS)
@@ -34,11 +34,12 @@ def test_admin_creates_a_connector_of_each_system(admin_client, system_id):
     connector = only_connector()
     assert response.headers["Location"] == f"/connectors/{connector.id}"
     assert connector.system_id == system_id
-    secret_name, secret_value = SECRET_OF[system_id]
+    secret_name, secret_value = material_for(system_id).secret
     assert connector_secrets(connector) == {secret_name: secret_value}
     assert secret_name not in connector.params
     assert (
-        connector.params["issue_tracker_server"] == FORM_PARAMS[system_id]["issue_tracker_server"]
+        connector.params["issue_tracker_server"]
+        == material_for(system_id).form_params["issue_tracker_server"]
     )
 
 
@@ -46,9 +47,9 @@ def test_admin_creates_a_connector_of_each_system(admin_client, system_id):
 def test_detail_page_shows_params_but_not_secrets(admin_client, system_id):
     connector = make_connector(system_id, name="Shown")
     page = admin_client.get(f"/connectors/{connector.id}").get_data(as_text=True)
-    assert FORM_PARAMS[system_id]["issue_tracker_server"] in page
+    assert material_for(system_id).form_params["issue_tracker_server"] in page
     assert "stored" in page
-    assert SECRET_OF[system_id][1] not in page
+    assert material_for(system_id).secret[1] not in page
 
 
 @pytest.mark.parametrize("system_id", SYSTEMS)
@@ -56,9 +57,9 @@ def test_admin_edits_a_connector_of_each_system(admin_client, system_id):
     connector = make_connector(system_id, name="Before")
     page = admin_client.get(f"/connectors/{connector.id}/edit").get_data(as_text=True)
     assert 'value="Before"' in page
-    assert SECRET_OF[system_id][1] not in page
+    assert material_for(system_id).secret[1] not in page
     data = form(system_id, name="After", title_format="$ticket_id $title", version="1")
-    data[SECRET_OF[system_id][0]] = ""
+    data[material_for(system_id).secret[0]] = ""
     response = admin_client.submit(f"/connectors/{connector.id}/edit", data)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert connector.name == "After"
@@ -74,7 +75,7 @@ def test_admin_clones_a_connector_keeping_its_secrets_like_an_edit(admin_client,
     assert 'value="Copy of Original"' in page
     assert secret_wording.STORED_HELP in page and "Copy stored secrets" not in page
     data = form(system_id, name="Copy of Original")
-    data[SECRET_OF[system_id][0]] = ""
+    data[material_for(system_id).secret[0]] = ""
     response = admin_client.submit(f"/connectors/{source.id}/clone", data)
     assert response.status_code == 302, response.get_data(as_text=True)
     copy = db.session.scalar(db.select(Connector).where(Connector.name == "Copy of Original"))

@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 
 from tests.factories import make_connector
 from tests.support.html_forms import PageForm, page_forms
+from tests.support.material import registered_ids
 from tests.support.routes import build_url, get_rules, rules, sample_values, walked_methods
 from webapp.extensions import db
 from webapp.ids import IdConverter
@@ -29,7 +30,7 @@ HUGE_NUMBER = "99999999999999999999999"
 ODD_NUMBERS = (HUGE_NUMBER, "2147483648", "-1", "0", "²")
 #: Query parameters read by some page, besides those of the pages' search forms.
 QUERY_NAMES = {"q", "system", "page", "connector", "status", "user", "action", "next", "token"}
-SYSTEMS = ("github", "gitlab", "jira", "rt")
+SYSTEMS = registered_ids()
 
 
 def body(response) -> str:

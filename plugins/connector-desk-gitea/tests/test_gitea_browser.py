@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fake_gitea import FakeGitea
+from connector_desk_gitea_testing import FakeGitea
 from playwright.sync_api import expect
 
 from tests.factories import ADMIN_EMAIL, PASSWORD

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from connector_desk_gitea import FORGEJO, GITEA
-from fake_gitea import FakeGitea
+from connector_desk_gitea_testing import FakeGitea
 
 from webapp.extensions import db
 from webapp.models import Connector, Ticket

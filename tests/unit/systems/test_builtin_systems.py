@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.support.material import registered_systems
 from webapp.schema.coercion import coerce
 from webapp.schema.fields import Field, FieldGroup
 from webapp.trackers.common import connection_fields, override
@@ -91,14 +92,14 @@ def test_secret_field_names_list_the_credentials():
     }
 
 
-@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+@pytest.mark.parametrize("system", registered_systems(), ids=lambda s: s.id)
 def test_every_declared_default_passes_its_own_validation(system):
     for field in system.fields:
         if field.default is not None:
             assert coerce(field, field.default) == field.default, field.name
 
 
-@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+@pytest.mark.parametrize("system", registered_systems(), ids=lambda s: s.id)
 def test_every_declared_group_holds_fields(system):
     for group in system.groups:
         assert system.fields_in_group(group.id), group.id
@@ -140,7 +141,7 @@ def test_gitlab_token_help_names_the_api_scope():
     assert "api scope" in BY_ID["gitlab"].field("issue_tracker_api_token").help
 
 
-@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+@pytest.mark.parametrize("system", registered_systems(), ids=lambda s: s.id)
 def test_title_format_puts_the_category_in_the_subject_only_where_there_are_no_labels(system):
     with_category = system.title_format_for("$title", with_category=True)
     if system.has_labels:

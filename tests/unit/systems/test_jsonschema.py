@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.support.material import material_for, registered_ids, registered_systems
 from webapp.schema.jsonschema import params_schema
 from webapp.schema.validation import validate_params
 from webapp.trackers.registry import builtin_systems
@@ -20,12 +21,12 @@ def schema_accepts(system, params, **kwargs):
     return Draft202012Validator(params_schema(system, **kwargs)).is_valid(params)
 
 
-@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+@pytest.mark.parametrize("system", registered_systems(), ids=lambda s: s.id)
 def test_schema_is_valid_draft_2020_12(system):
     Draft202012Validator.check_schema(params_schema(system))
 
 
-@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+@pytest.mark.parametrize("system", registered_systems(), ids=lambda s: s.id)
 def test_schema_has_a_property_per_field_and_nothing_else(system):
     schema = params_schema(system)
     assert list(schema["properties"]) == [field.name for field in system.fields]
@@ -192,7 +193,13 @@ def test_condition_requires_the_mode_only_when_its_default_does_not_match():
     assert token["required"] == ["issue_tracker_auth_mode"]
 
 
-@pytest.mark.parametrize("system", builtin_systems(), ids=lambda s: s.id)
+@pytest.mark.parametrize("system", registered_systems(), ids=lambda s: s.id)
 def test_schema_is_plain_json(system):
     schema = params_schema(system)
     assert json.loads(json.dumps(schema)) == schema
+
+
+@pytest.mark.parametrize("system_id", registered_ids())
+def test_schema_accepts_the_valid_api_params_of_every_registered_system(system_id):
+    material = material_for(system_id)
+    assert schema_accepts(material.system, material.api_params)

@@ -1,91 +1,19 @@
-"""One healthy tracker per system, as ``responses`` answers, for the stage tests.
+"""The built-in systems' healthy trackers, as ``responses`` answers, for the stage tests.
 
-Why a table: every stage failure must be tested for every system, so the
-tests are written once and parametrised over these specs; each spec says
-where its tracker's API lives, what a healthy answer looks like, how its
-errors are shaped and how it says "you may not create issues".  Secrets are
-distinctive (with characters that URL-encode) so leaks are easy to spot.
+``SPECS`` is not this table: it is one spec per REGISTERED system (built-ins and installed
+plugins), each from the system's test material (``tests/support/material.py``), so a new
+system runs every generic stage test and a system without material fails by name.
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import responses
-
-from webapp.outbound.http import OutboundSettings
-from webapp.outbound.results import CheckResult
-from webapp.trackers import check_connection
+from tests.support.stage_spec import Spec, basic_auth
 from webapp.trackers.github import GITHUB
 from webapp.trackers.gitlab import GITLAB
 from webapp.trackers.jira import JIRA
 from webapp.trackers.rt import RT
-from webapp.trackers.system import System
-
-Json = dict[str, Any]
-
-
-def _basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
-@dataclass(frozen=True)
-class Spec:
-    system: System
-    host: str
-    params: Json
-    secrets: dict[str, str]
-    base: str
-    credentials: dict[str, str]  # the header(s) that must carry the secret
-    auth_path: str
-    user_body: Json
-    target_path: str
-    target_body: Json
-    error_body: Callable[[str], Any]
-    tracker_401: str  # the tracker's own words in its 401 body
-    extra: dict[str, Json] = field(default_factory=dict)  # further healthy GETs by path
-    no_permission: dict[str, Json] = field(default_factory=dict)  # bodies that deny creation
-    user_headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.system.id
-
-    @property
-    def target_param(self) -> str:
-        assert self.system.target_field is not None
-        return self.system.target_field
-
-    @property
-    def unset_target(self) -> Json:
-        """Params that name no target, so tickets would ask for one."""
-        if self.system.id == "github":  # the owner alone is still looked up
-            return {"github_repo_owner": "", "github_repo_name": ""}
-        return {self.target_param: ""}
-
-    @property
-    def secret_values(self) -> list[str]:
-        return list(self.secrets.values())
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def serve(self, api: responses.RequestsMock, **by_path: Json) -> None:
-        """Register healthy answers; ``by_path`` replaces a path's ``responses`` kwargs."""
-        healthy: dict[str, Json] = {
-            self.auth_path: {"json": self.user_body, "headers": self.user_headers},
-            self.target_path: {"json": self.target_body},
-            **{path: {"json": body} for path, body in self.extra.items()},
-        }
-        for path, kwargs in {**healthy, **by_path}.items():
-            api.add(responses.GET, self.url(path), **kwargs)
-
-    def check(self, settings: OutboundSettings, **params: Any) -> CheckResult:
-        return check_connection(self.system, {**self.params, **params}, self.secrets, settings)
-
 
 GITHUB_TOKEN = "ghp_SECRET+gh/0123456789=x"
 GITLAB_TOKEN = "glpat-SECRET+gl/42=y"
@@ -111,7 +39,8 @@ RT_QUEUE = {
     "_hyperlinks": [{"ref": "self", "type": "queue", "id": "1"}, {"ref": "create"}],
 }
 
-SPECS = [
+#: The built-in systems' specs, which their test material (tests/support/builtin_material.py) names.
+BUILTIN_SPECS = [
     Spec(
         system=GITHUB,
         host="github.example.com",
@@ -130,7 +59,11 @@ SPECS = [
         target_body=GITHUB_REPO,
         error_body=lambda message: {"message": message, "documentation_url": "https://docs"},
         tracker_401="Bad credentials",
+        target_noun="repository",
+        create_path="/repos/acme/app/issues",
         no_permission={"/repos/acme/app": {**GITHUB_REPO, "has_issues": False}},
+        # the owner alone is still looked up
+        unset_target_params={"github_repo_owner": "", "github_repo_name": ""},
     ),
     Spec(
         system=GITLAB,
@@ -145,6 +78,8 @@ SPECS = [
         target_body=GITLAB_PROJECT,
         error_body=lambda message: {"message": message},
         tracker_401="401 Unauthorized",
+        target_noun="project",
+        create_path="/api/v4/projects/group%2Fproj/issues",
         extra={"/api/v4/personal_access_tokens/self": {"scopes": ["api"]}},
         no_permission={
             "/api/v4/projects/group%2Fproj": {
@@ -164,13 +99,15 @@ SPECS = [
         },
         secrets={"issue_tracker_pass": JIRA_PASSWORD},
         base="https://jira.example.com/jira",
-        credentials={"Authorization": _basic("me@example.com", JIRA_PASSWORD)},
+        credentials={"Authorization": basic_auth("me@example.com", JIRA_PASSWORD)},
         auth_path="/rest/api/2/myself",
         user_body={"displayName": "Me", "emailAddress": "me@example.com"},
         target_path="/rest/api/2/project/OPS",
         target_body={"key": "OPS", "name": "Operations", "issueTypes": [{"name": "Task"}]},
         error_body=lambda message: {"errorMessages": [message], "errors": {}},
         tracker_401="Client must be authenticated to access this resource.",
+        target_noun="project",
+        create_path="/rest/api/2/issue",
         extra={
             "/rest/api/2/mypermissions": {
                 "permissions": {"CREATE_ISSUES": {"key": "CREATE_ISSUES", "havePermission": True}}
@@ -195,6 +132,22 @@ SPECS = [
         target_body=RT_QUEUE,
         error_body=lambda message: {"message": message},
         tracker_401="Unauthorized",
+        target_noun="queue",
+        create_path="/REST/2.0/ticket",
         no_permission={"/REST/2.0/queue/General": {**RT_QUEUE, "_hyperlinks": [{"ref": "self"}]}},
     ),
 ]
+GITHUB_SPEC, GITLAB_SPEC, JIRA_SPEC, RT_SPEC = BUILTIN_SPECS
+
+
+def __getattr__(name: str) -> Any:
+    """``SPECS``: the registered systems' specs, loaded on first use (PEP 562).
+
+    Lazily, because loading test material imports the built-ins' material, which reads
+    this module's table.
+    """
+    if name == "SPECS":
+        from tests.support.material import registered_specs
+
+        return registered_specs()
+    raise AttributeError(name)

@@ -13,7 +13,7 @@ import pytest
 import requests
 import responses
 
-from tests.unit.trackers.specs import SPECS, Spec
+from tests.unit.trackers.specs import GITHUB_SPEC, GITLAB_SPEC, SPECS, Spec
 from webapp.outbound.http import OutboundSettings
 from webapp.outbound.results import CheckResult, Stage, StageStatus
 from webapp.trackers import check_connection
@@ -174,8 +174,7 @@ def test_missing_target_fails_target(spec: Spec, api, settings) -> None:
 
     target = result.stage(Stage.TARGET)
     assert target.status is FAILED and target.http_status == 404
-    noun = {"github": "repository", "rt": "queue"}.get(spec.id, "project")
-    assert target.message.startswith(f"{result_product(spec)} has no {noun} ")
+    assert target.message.startswith(f"{result_product(spec)} has no {spec.target_noun} ")
     assert target.message.endswith("cannot see it.")
     assert target.tracker_message == "Not Found"
     assert_rest_skipped(result, Stage.TARGET)
@@ -251,8 +250,7 @@ def test_unset_target_skips_target_and_permission(spec: Spec, api, settings) -> 
     assert statuses(result)[:3] == [OK, OK, OK]
     target, permission = result.stage(Stage.TARGET), result.stage(Stage.PERMISSION)
     assert target.status is SKIPPED
-    noun = {"github": "repository", "rt": "queue"}.get(spec.id, "project")
-    assert target.message == f"Not set: tickets will ask for the {noun}."
+    assert target.message == f"Not set: tickets will ask for the {spec.target_noun}."
     assert permission.status is SKIPPED
     assert result.ok
 
@@ -356,7 +354,7 @@ def test_missing_secret_fails_authenticate_without_sending_anything(
 
 
 def test_certificate_about_to_expire_is_a_warning(api, settings, net) -> None:
-    spec = SPECS[0]
+    spec = GITHUB_SPEC
     spec.serve(api)
     net.tls_socket.not_after = "Jan  1 00:00:00 2000 GMT"
 
@@ -369,7 +367,7 @@ def test_certificate_about_to_expire_is_a_warning(api, settings, net) -> None:
 
 
 def test_ipv6_literal_server_is_reached_on_its_port(api, settings, net) -> None:
-    spec = SPECS[1]
+    spec = GITLAB_SPEC
     api.add(responses.GET, "https://[2001:db8::1]:8443/api/v4/user", json=spec.user_body)
 
     result = spec.check(settings, issue_tracker_server="[2001:db8::1]:8443", gitlab_project="")
@@ -380,7 +378,7 @@ def test_ipv6_literal_server_is_reached_on_its_port(api, settings, net) -> None:
 
 
 def test_invalid_server_address_fails_reach(settings, net) -> None:
-    result = SPECS[1].check(settings, issue_tracker_server="gitlab.example.com:99999")
+    result = GITLAB_SPEC.check(settings, issue_tracker_server="gitlab.example.com:99999")
 
     assert (
         result.stage(Stage.REACH).message

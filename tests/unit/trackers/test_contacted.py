@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.trackers.specs import SPECS, Spec
+from tests.unit.trackers.specs import GITHUB_SPEC, SPECS, Spec
 from webapp.outbound.http import OutboundSettings
 from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
@@ -36,7 +36,7 @@ def test_a_name_that_does_not_resolve_is_not_contacted(spec: Spec, api, net, set
 
 
 def test_an_invalid_server_is_not_contacted(api, net, settings) -> None:
-    spec = SPECS[0]
+    spec = GITHUB_SPEC
     params = {**spec.params, "issue_tracker_server": "tracker.example.com/a?b"}
 
     result = check_connection(spec.system, params, spec.secrets, settings)
@@ -47,7 +47,7 @@ def test_an_invalid_server_is_not_contacted(api, net, settings) -> None:
 def test_a_refused_connection_was_an_attempt_to_contact(api, net, settings) -> None:
     net.connect_error = ConnectionRefusedError(111, "Connection refused")
 
-    assert SPECS[0].check(settings).contacted is True
+    assert GITHUB_SPEC.check(settings).contacted is True
 
 
 @each_spec

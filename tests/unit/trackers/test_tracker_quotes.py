@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
 from tests.unit.trackers.specs import SPECS, Spec
 from webapp.outbound.results import Stage, StageStatus
@@ -22,18 +21,11 @@ from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue
 
 LEAK = "internal db_password=hunter2 at 10.0.0.5"
 each_spec = pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.id)
-CREATE = {
-    "github": (responses.POST, "/repos/acme/app/issues"),
-    "gitlab": (responses.POST, "/api/v4/projects/group%2Fproj/issues"),
-    "jira": (responses.POST, "/rest/api/2/issue"),
-    "rt": (responses.POST, "/REST/2.0/ticket"),
-}
 DRAFT = IssueDraft("Title", "Body\nmarker-1", "marker-1")
 
 
 def delivery_failure(api, spec: Spec, settings, **answer) -> DeliveryFailed:
-    method, path = CREATE[spec.id]
-    api.add(method, spec.url(path), **answer)
+    spec.serve_create(api, **answer)
     with pytest.raises(DeliveryFailed) as caught:
         create_issue(spec.system, spec.params, spec.secrets, settings, DRAFT)
     return caught.value

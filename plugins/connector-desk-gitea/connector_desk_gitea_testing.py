@@ -1,4 +1,4 @@
-"""A fake Gitea (or Forgejo) REST API v1 (https://docs.gitea.com/development/api-usage),
+"""The plugin's test material: a fake Gitea (or Forgejo) REST API v1 (https://docs.gitea.com/development/api-usage),
 served under ``/api/v1`` on a loopback port.
 
 Follows the documented behaviour the plugin relies on: ``Authorization: token X`` (also
@@ -10,13 +10,23 @@ validation errors 422 ``{"message": "[Title]: Required"}``, repository ``permiss
 take labels *by id*, and label names are not unique (as on Gitea). Readers with ``pull``
 only may open issues, whose labels and assignees are then dropped.
 Simplified: ``q`` is a substring match on title and body; pagination by page and limit.
+
+At the end, ``GITEA_MATERIAL`` and ``FORGEJO_MATERIAL``: what Connector Desk's generic tests
+need for each system (registered in the ``connector_desk.testing`` entry point group, see
+pyproject.toml). This module imports Connector Desk's ``tests`` package, so it loads only
+inside a Connector Desk checkout, where those tests run.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from connector_desk_gitea import FORGEJO, GITEA
+
 from tests.fakes.server import FakeServer, Request, Response, json_response, route
+from tests.support.material import SystemTestMaterial
+from tests.support.stage_spec import Spec
+from webapp.trackers.system import System
 
 R = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 Json = dict[str, Any]
@@ -183,3 +193,62 @@ class FakeGitea(FakeServer):
         except ValueError:
             page, limit = 1, 30
         return rows[(page - 1) * limit : page * limit]
+
+
+# ---- test material ---------------------------------------------------------
+FORM_TOKEN = "gitea-SECRET-form-token-3c4d5e"
+SPEC_TOKEN = "gitea_SECRET+gt/0123=z"
+HEALTHY_REPO: Json = {
+    "id": 7,
+    "full_name": "ops/desk",
+    "private": True,
+    "has_issues": True,
+    "archived": False,
+    "external_tracker": None,
+    "permissions": {"admin": False, "push": True, "pull": True},
+}
+
+
+def material(system: System) -> SystemTestMaterial:
+    """The test material of ``system`` (Gitea or Forgejo: they share client and fake)."""
+    host = f"{system.id}.example.com"
+    form_params = {
+        "issue_tracker_server": host,
+        "issue_tracker_method": "https",
+        "issue_tracker_validate_cert": "y",
+        "issue_tracker_auth_mode": "api_token",
+        "issue_tracker_api_token": FORM_TOKEN,
+        "gitea_repo_owner": "ops",
+        "gitea_repo_name": "desk",
+        "title_format": "$title",
+    }
+    spec = Spec(
+        system=system,
+        host=host,
+        params={"issue_tracker_server": host, "gitea_repo_owner": "ops", "gitea_repo_name": "desk"},
+        secrets={"issue_tracker_api_token": SPEC_TOKEN},
+        base=f"https://{host}/api/v1",
+        credentials={"Authorization": f"token {SPEC_TOKEN}"},
+        auth_path="/user",
+        user_body={"id": 1, "login": "ops-bot"},
+        target_path="/repos/ops/desk",
+        target_body=HEALTHY_REPO,
+        error_body=lambda message: {"message": message, "url": SWAGGER},
+        tracker_401="user does not exist [uid: 0, name: ]",
+        target_noun="repository",
+        create_path="/repos/ops/desk/issues",
+        create_reads={"/repos/ops/desk/labels": [{"id": 5, "name": "bug", "color": "ededed"}]},
+        no_permission={"/repos/ops/desk": {**HEALTHY_REPO, "has_issues": False}},
+    )
+    return SystemTestMaterial(
+        system=system,
+        form_params=form_params,
+        secret=("issue_tracker_api_token", FORM_TOKEN),
+        api_params={**form_params, "issue_tracker_validate_cert": True},
+        spec=spec,
+        fake_server=lambda **kw: FakeGitea(token=FORM_TOKEN, repos={"ops/desk": {}}, **kw),
+    )
+
+
+GITEA_MATERIAL = material(GITEA)
+FORGEJO_MATERIAL = material(FORGEJO)
