@@ -107,3 +107,8 @@ def test_a_changed_label_must_be_synced_again_and_an_unchanged_one_not(app, admi
 
     synced = {c.name: c.label_synced_at is not None for c in connector.categories}
     assert synced == {"Same": True, "Moved": False}
+
+
+def test_an_overlong_label_is_reported_on_the_label(app, admin) -> None:
+    errors = errors_for(admin, {"name": "Hardware", "label": "l" * 101})
+    assert errors == {"categories.0.label": ["Use at most 100 characters."]}

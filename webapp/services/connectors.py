@@ -304,8 +304,9 @@ def check_categories(
             errors.setdefault(f"{where}.name", []).append("Give the category a name.")
         elif name_key(name) in seen:
             errors.setdefault(f"{where}.name", []).append("This category is listed twice.")
-        if len(name) > 100 or len(label) > 100:
-            errors.setdefault(f"{where}.name", []).append("Use at most 100 characters.")
+        for column, value in (("name", name), ("label", label)):
+            if len(value) > 100:
+                errors.setdefault(f"{where}.{column}", []).append("Use at most 100 characters.")
         if not COLOUR.match(colour):
             errors.setdefault(f"{where}.colour", []).append("Use a colour like #f45562.")
         seen.add(name_key(name))
