@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from webapp.trackers.plugin import (
     AUTH_GROUP,
@@ -25,11 +24,11 @@ from webapp.trackers.plugin import (
     IssueDraft,
     LabelOutcome,
     Reply,
+    RepositoryClient,
     Stage,
     StageResult,
     StageStatus,
     System,
-    TrackerClient,
     connection_fields,
     override,
     split_list,
@@ -47,11 +46,11 @@ RECENT_ISSUES = 50
 _FIELD_ERROR = re.compile(r"\[(?P<field>\w+)\]:\s*(?P<text>[^\[]+)")
 
 
-class GiteaClient(TrackerClient):
+class GiteaClient(RepositoryClient):
     """``GET /api/v1/user``, then ``/api/v1/repos/{owner}/{repo}``; issues and labels there."""
 
     user_path = "/user"
-    target_noun = "repository"
+    owner_param, repo_param = "gitea_repo_owner", "gitea_repo_name"
     auth_scheme = "token"
     key_advice = "check the access token was copied whole and has not been deleted."
     extra_headers = {"Accept": "application/json"}
@@ -61,20 +60,8 @@ class GiteaClient(TrackerClient):
     def api_prefix(self) -> str:
         return API_PATH
 
-    @property
-    def owner(self) -> str:
-        return self.config.text("gitea_repo_owner")
-
     def signed_in_message(self, body: dict[str, Any]) -> str:
         return f"Signed in as {body.get('login') or body.get('username') or 'an unnamed user'}."
-
-    def target_name(self) -> str | None:
-        repo = self.config.text("gitea_repo_name")
-        return f"{self.owner}/{repo}" if self.owner and repo else None
-
-    def target_path(self, name: str) -> str:
-        owner, repo = name.split("/", 1)
-        return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
 
     def check_permission(self, target: Reply) -> StageResult:
         """Issues on (and not in an external tracker), not archived, and the user's access."""
@@ -107,16 +94,6 @@ class GiteaClient(TrackerClient):
         return _failed(f"This user has no access to {name}: it cannot open issues there.")
 
     # ---- tickets ---------------------------------------------------------
-    def issue_target(self, target: str | None) -> str:
-        """``owner/repo``: the ticket's repository (with or without owner), else the connector's."""
-        repo = (target or "").strip()
-        if repo and "/" not in repo:
-            if not self.owner:
-                message = "No repository owner is set: enter it in the connector's form."
-                raise DeliveryFailed(message, retryable=False)
-            return f"{self.owner}/{repo}"
-        return super().issue_target(repo)
-
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
         """``POST /repos/{owner}/{repo}/issues``; labels go by id, so missing ones are made."""
         repo = self.issue_target(draft.target)
@@ -132,7 +109,7 @@ class GiteaClient(TrackerClient):
             json=payload,
             action="create the issue",
             creates=True,
-            not_found=f"{self.name} has no repository {repo}, or this user cannot see it (404).",
+            not_found=self.no_target(repo),
         )
         return self._created(issue)
 

@@ -9,7 +9,7 @@ import requests
 
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup
-from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.base import Reply
 from webapp.trackers.common import (
     AUTH_GROUP,
     CONNECTION_GROUP,
@@ -21,6 +21,7 @@ from webapp.trackers.common import (
     title_format_field,
 )
 from webapp.trackers.issues import split_list
+from webapp.trackers.repositories import RepositoryClient
 from webapp.trackers.system import System
 from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
@@ -44,11 +45,11 @@ ERROR_CODES = {
 }
 
 
-class GitHubClient(TrackerClient):
+class GitHubClient(RepositoryClient):
     """``GET /user``, then ``/repos/{owner}/{repo}`` (or ``/users/{owner}``)."""
 
     user_path = "/user"
-    target_noun = "repository"
+    owner_param, repo_param = "github_repo_owner", "github_repo_name"
     key_advice = "check it is a current personal access token, not expired or revoked."
     extra_headers = {"Accept": "application/vnd.github+json"}
     field_names = {"title": "title", "body": "description"}
@@ -61,20 +62,8 @@ class GitHubClient(TrackerClient):
             return ""
         return ENTERPRISE_API_PATH
 
-    @property
-    def owner(self) -> str:
-        return self.config.text("github_repo_owner")
-
     def signed_in_message(self, body: dict[str, Any]) -> str:
         return f"Signed in as {body.get('login') or 'an unnamed user'}."
-
-    def target_name(self) -> str | None:
-        repo = self.config.text("github_repo_name")
-        return f"{self.owner}/{repo}" if self.owner and repo else None
-
-    def target_path(self, name: str) -> str:
-        owner, repo = name.split("/", 1)
-        return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
 
     def check_target(self) -> StageResult:
         """Without a repository, check at least that the owner exists."""
@@ -138,16 +127,6 @@ class GitHubClient(TrackerClient):
         )
 
     # ---- tickets ---------------------------------------------------------
-    def issue_target(self, target: str | None) -> str:
-        """``owner/repo``: the ticket's repository (or ``owner/repo``), else the connector's."""
-        repo = (target or "").strip()
-        if repo and "/" not in repo:
-            if not self.owner:
-                message = "No repository owner is set: enter it in the connector's form."
-                raise DeliveryFailed(message, retryable=False)
-            return f"{self.owner}/{repo}"
-        return super().issue_target(repo)
-
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
         """``POST /repos/{owner}/{repo}/issues``; GitHub creates unknown labels itself."""
         repo = self.issue_target(draft.target)

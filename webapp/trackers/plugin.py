@@ -20,6 +20,7 @@ from webapp.trackers.common import (
     title_format_field,
 )
 from webapp.trackers.issues import CREATED, EXISTS, FAILED, split_list
+from webapp.trackers.repositories import RepositoryClient
 from webapp.trackers.system import System
 from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
@@ -39,6 +40,7 @@ __all__ = [
     "IssueDraft",
     "LabelOutcome",
     "Reply",
+    "RepositoryClient",
     "Stage",
     "StageFailed",
     "StageResult",

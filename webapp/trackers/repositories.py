@@ -1,0 +1,46 @@
+"""Trackers whose issues live in ``owner/repo`` repositories: GitHub, and forges like it
+(the Gitea/Forgejo plugin)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import quote
+
+from webapp.trackers.base import TrackerClient
+from webapp.trackers.tickets import DeliveryFailed
+
+
+class RepositoryClient(TrackerClient):
+    """A client whose target is ``owner/repo``, from two of the connector's parameters.
+
+    A ticket may name its repository with or without the owner; without one, the
+    connector's owner is used.
+    """
+
+    #: The parameters naming the owner (user or organisation) and the repository.
+    owner_param: ClassVar[str]
+    repo_param: ClassVar[str]
+    target_noun = "repository"
+
+    @property
+    def owner(self) -> str:
+        return self.config.text(self.owner_param)
+
+    def target_name(self) -> str | None:
+        repo = self.config.text(self.repo_param)
+        return f"{self.owner}/{repo}" if self.owner and repo else None
+
+    def target_path(self, name: str) -> str:
+        owner, repo = name.split("/", 1)
+        return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+
+    def issue_target(self, target: str | None) -> str:
+        """``owner/repo``: the ticket's repository (with or without owner), else the
+        connector's."""
+        repo = (target or "").strip()
+        if repo and "/" not in repo:
+            if not self.owner:
+                message = "No repository owner is set: enter it in the connector's form."
+                raise DeliveryFailed(message, retryable=False)
+            return f"{self.owner}/{repo}"
+        return super().issue_target(repo)
