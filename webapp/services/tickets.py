@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -211,11 +211,31 @@ def remember_choices(actor: User, connector: Connector, ticket: Ticket) -> None:
     }
 
 
+def _take_undelivered(ticket: Ticket, what: str, **values) -> None:
+    """Change ``ticket`` in the database only while it is pending or failed.
+
+    One conditional UPDATE, so a delivery worker claiming it at the same moment either
+    claims it first (and this refuses) or waits for this transaction (PostgreSQL holds the
+    row lock until commit) and then finds it no longer claimable.
+    """
+    changed = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status.in_((PENDING, FAILED)))
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise ServiceError(f"Only pending or failed tickets can be {what}: it is being sent now.")
+    db.session.refresh(ticket)
+
+
 def revise_ticket(actor: User | None, ticket: Ticket, request: TicketRequest) -> Ticket:
     """Change what an undelivered ticket says (say after the tracker refused a field)."""
     require_ticket_change(actor, ticket)
     if ticket.status not in (PENDING, FAILED):
         raise ServiceError("Only pending or failed tickets can be edited.")
+    _take_undelivered(ticket, "edited")
     request.connector_id = ticket.connector_id
     connector, system, fields = _validate(request)
     _set_content(ticket, connector, request, fields)
@@ -256,9 +276,7 @@ def discard(actor: User | None, ticket: Ticket) -> None:
     require_ticket_change(actor, ticket)
     if ticket.status not in (PENDING, FAILED):
         raise ServiceError("Only pending or failed tickets can be discarded.")
-    ticket.status = DISCARDED
-    ticket.next_attempt_at = None
-    ticket.updated_at = utcnow()
+    _take_undelivered(ticket, "discarded", status=DISCARDED, next_attempt_at=None)
     audit.record("ticket.discard", actor, ticket)
     db.session.commit()
 
