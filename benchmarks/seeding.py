@@ -14,6 +14,7 @@ from tests.support.connector_data import api_params
 from webapp.extensions import db
 from webapp.models import Connector, User
 from webapp.models.base import utcnow
+from webapp.names import name_key
 from webapp.services.secrets import encrypt_secrets
 from webapp.services.systems import get_system
 
@@ -36,9 +37,11 @@ def seed_connectors(count: int, editors: int = EDITORS) -> list[User]:
     for index in range(count):
         system_id = "gitlab" if index % 2 else "jira"
         editor = users[index % len(users)]
+        name = f"conn {index:05d}"
         rows.append(
             {
-                "name": f"conn {index:05d}",
+                "name": name,
+                "name_key": name_key(name),
                 "system_id": system_id,
                 "params": params[system_id],
                 "secrets_ciphertext": ciphertext,

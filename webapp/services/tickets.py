@@ -24,7 +24,7 @@ from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX
 from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
 from webapp.services.connection_tests import outbound_settings
-from webapp.services.connectors import MAX_ID
+from webapp.services.connectors import MAX_ID, Choices, connector_choices
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_ticket_change
 from webapp.services.secrets import connector_secrets, secrets_readable
@@ -96,6 +96,26 @@ def usable_connectors() -> list[Connector]:
             query.options(selectinload(Connector.categories)).order_by(func.lower(Connector.name))
         )
     )
+
+
+#: The connectors a ticket can go through (usable_connectors, check_usable).
+USABLE = (Connector.disabled.is_(False), Connector.inaccessible.is_(False))
+
+
+def usable_connector_choices(
+    search: str = "", page: int = 1, selected: int | None = None
+) -> Choices:
+    """One page of the usable connectors whose name contains ``search``: the ticket form's
+    picker, which never lists them all."""
+    return connector_choices(search, page, selected, USABLE)
+
+
+def usable_connector(wanted: int | None) -> Connector | None:
+    """The usable connector ``wanted``, else the first usable one by name, else None."""
+    query = select(Connector).where(*USABLE).options(selectinload(Connector.categories))
+    known = wanted and 0 < wanted <= MAX_ID  # SQLite refuses ids past its integer range
+    connector = db.session.scalar(query.where(Connector.id == wanted)) if known else None
+    return connector or db.session.scalar(query.order_by(Connector.name_key).limit(1))
 
 
 def check_usable(connector: Connector) -> None:
