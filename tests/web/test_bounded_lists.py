@@ -47,6 +47,18 @@ def test_picker_pages_do_not_grow_with_the_connectors(admin_client, path):
     assert many[2] < few[2] + 3000, "bytes"
 
 
+def test_the_connector_list_reads_only_what_a_row_shows(admin_client):
+    seed_connectors(5)
+    with counted_queries() as statements:
+        page = admin_client.get("/connectors/?q=conn")
+    assert page.get_data(as_text=True).count('data-testid="connector-row"') == 5
+    sql = " ".join(statements)
+    assert "secrets_ciphertext" not in sql.split("count(*)")[0]
+    editors = [statement for statement in statements if "users.id IN" in statement]
+    assert editors and "password" not in editors[0]  # nor the editors' password hashes
+    assert "ORDER BY connectors.name_key" in sql  # the indexed key, no lower() per row
+
+
 def test_the_connector_list_queries_do_not_grow(admin_client):
     seed_connectors(5)
     few = measure(admin_client, "/connectors/")

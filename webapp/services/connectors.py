@@ -289,22 +289,24 @@ CHOICES_PER_PAGE = 20
 
 
 def connectors_query(search: str = "", system_id: str = ""):
-    """Connectors filtered by name (substring, any case) and system, sorted by name.
-
-    Sorted and searched by the indexed ``name_key``, and only the columns a row shows."""
+    """Connectors filtered by name (substring, any case) and system, sorted by name; sorted
+    and searched by the indexed ``name_key``."""
     query = (
-        select(Connector)
-        .options(
-            load_only(*LIST_COLUMNS),
-            selectinload(Connector.updated_by).load_only(User.id, User.email),
-        )
-        .order_by(Connector.name_key)
+        select(Connector).options(selectinload(Connector.updated_by)).order_by(Connector.name_key)
     )
     if search:
         query = query.where(key_contains(Connector.name_key, search))
     if system_id:
         query = query.where(Connector.system_id == system_id)
     return query
+
+
+def connector_rows_query(search: str = "", system_id: str = ""):
+    """connectors_query() for the list pages: only the columns a row shows."""
+    return connectors_query(search, system_id).options(
+        load_only(*LIST_COLUMNS),
+        selectinload(Connector.updated_by).load_only(User.id, User.email),
+    )
 
 
 @dataclass(frozen=True)

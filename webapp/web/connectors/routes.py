@@ -35,7 +35,7 @@ def index():
     search = request.args.get("q", "").strip()[:100]
     system_id = request.args.get("system", "")
     pagination = db.paginate(
-        service.connectors_query(search, system_id),
+        service.connector_rows_query(search, system_id),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
