@@ -14,6 +14,7 @@ from tests.support.connector_data import api_params
 from webapp.extensions import db
 from webapp.models import Connector, User
 from webapp.models.base import utcnow
+from webapp.names import name_key
 from webapp.services.secrets import encrypt_secrets
 from webapp.services.systems import get_system
 
@@ -21,9 +22,12 @@ EDITORS = 50
 BATCH = 1000
 
 
-def seed_connectors(count: int, editors: int = EDITORS) -> list[User]:
-    """Insert ``count`` GitLab and Jira connectors edited by ``editors`` different users."""
-    users = [make_user(f"editor{index}@example.com") for index in range(min(editors, count))]
+def seed_connectors(count: int, editors: int = EDITORS, start: int = 0) -> list[User]:
+    """Insert ``count`` GitLab and Jira connectors edited by ``editors`` different users;
+    a second call adds more from number ``start`` on (the count of the first)."""
+    users = [
+        make_user(f"editor{start + index}@example.com") for index in range(min(editors, count))
+    ]
     ciphertext = encrypt_secrets({"issue_tracker_api_token": "glpat-bench-token"})
     params = {}
     for system_id in ("gitlab", "jira"):
@@ -33,12 +37,14 @@ def seed_connectors(count: int, editors: int = EDITORS) -> list[User]:
         }
     now = utcnow()
     rows = []
-    for index in range(count):
+    for index in range(start, start + count):
         system_id = "gitlab" if index % 2 else "jira"
         editor = users[index % len(users)]
+        name = f"conn {index:05d}"
         rows.append(
             {
-                "name": f"conn {index:05d}",
+                "name": name,
+                "name_key": name_key(name),
                 "system_id": system_id,
                 "params": params[system_id],
                 "secrets_ciphertext": ciphertext,

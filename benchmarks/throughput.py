@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-BENCH_DATABASE = "connector_desk_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME", "connector_desk_bench")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")

@@ -22,8 +22,15 @@ from tests.support.connector_data import api_params
 from tests.support.routes import get_rules
 from webapp.models import User
 
-#: GET endpoints that answer something other than a page (JSON, CSV, a health probe).
-NOT_PAGES = {"audit.export", "connectors.system_schema", "health.healthz", "metrics.metrics"}
+#: GET endpoints that answer something other than a page (JSON, CSV, a health probe, the
+#: pickers' <option> fragment).
+NOT_PAGES = {
+    "audit.export",
+    "connectors.choices",
+    "connectors.system_schema",
+    "health.healthz",
+    "metrics.metrics",
+}
 #: Blueprints whose GET routes are not pages (the API answers JSON to tokens).
 NOT_PAGE_BLUEPRINTS = {"api"}
 SHOTS = SCREENSHOTS / "pages"

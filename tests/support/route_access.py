@@ -23,6 +23,7 @@ ACCESS: dict[str, str] = {
     "dashboard.index": LOGIN,
     "connectors.index": LOGIN,
     "connectors.detail": LOGIN,
+    "connectors.choices": LOGIN,
     "connectors.system_schema": LOGIN,
     "connectors.test_saved": LOGIN,
     "connectors.pick_system": ADMIN,

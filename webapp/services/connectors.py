@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
@@ -28,7 +28,7 @@ from webapp.services import audit
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.outbox_stats import undelivered_count
 from webapp.services.permissions import require_admin
-from webapp.services.search import contains
+from webapp.services.search import key_contains
 from webapp.services.secret_wording import REENTER_MESSAGE, UNREADABLE_MESSAGE
 from webapp.services.secrets import SecretsUnreadable, connector_secrets, encrypt_secrets
 from webapp.services.systems import get_system
@@ -267,18 +267,85 @@ def get_connector(connector_id: int) -> Connector:
     return connector
 
 
+#: What a list row shows (templates/connectors/_table.html): not the secrets, their names
+#: or who created the connector, which would be read for every row and never shown.
+LIST_COLUMNS = (
+    Connector.id,
+    Connector.name,
+    Connector.system_id,
+    Connector.params,  # the server and target columns
+    Connector.inaccessible,
+    Connector.disabled,
+    Connector.version,
+    Connector.updated_at,
+    Connector.updated_by_id,
+    Connector.health_status,
+    Connector.health_checked_at,
+    Connector.health_stage,
+    Connector.health_message,
+)
+#: At most this many connectors in a picker at once; the search narrows them.
+CHOICES_PER_PAGE = 20
+
+
 def connectors_query(search: str = "", system_id: str = ""):
-    """Connectors filtered by name (substring, any case) and system, sorted by name."""
+    """Connectors filtered by name (substring, any case) and system, sorted by name; sorted
+    and searched by the indexed ``name_key``."""
     query = (
-        select(Connector)
-        .options(selectinload(Connector.updated_by))
-        .order_by(func.lower(Connector.name))
+        select(Connector).options(selectinload(Connector.updated_by)).order_by(Connector.name_key)
     )
     if search:
-        query = query.where(contains(Connector.name, search))
+        query = query.where(key_contains(Connector.name_key, search))
     if system_id:
         query = query.where(Connector.system_id == system_id)
     return query
+
+
+def connector_rows_query(search: str = "", system_id: str = ""):
+    """connectors_query() for the list pages: only the columns a row shows."""
+    return connectors_query(search, system_id).options(
+        load_only(*LIST_COLUMNS),
+        selectinload(Connector.updated_by).load_only(User.id, User.email),
+    )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """One page of a connector picker: the connectors, and whether more match."""
+
+    connectors: list[Connector]
+    page: int
+    more: bool
+
+
+def connector_choices(
+    search: str = "", page: int = 1, selected: int | None = None, where: Collection = ()
+) -> Choices:
+    """Up to CHOICES_PER_PAGE connectors whose name contains ``search``, by name, meeting
+    ``where``; the ``selected`` one (if it meets ``where``) comes first on page 1 even when
+    it does not match, so a picker keeps showing what is chosen."""
+    query = (
+        select(Connector)
+        .options(load_only(Connector.id, Connector.name, Connector.system_id))
+        .where(*where)
+        .order_by(Connector.name_key)
+    )
+    matching = query.where(key_contains(Connector.name_key, search)) if search else query
+    rows = list(
+        db.session.scalars(
+            matching.offset((page - 1) * CHOICES_PER_PAGE).limit(CHOICES_PER_PAGE + 1)
+        )
+    )
+    connectors = rows[:CHOICES_PER_PAGE]
+    if (
+        page == 1
+        and selected
+        and 0 < selected <= MAX_ID
+        and all(c.id != selected for c in connectors)
+    ):
+        chosen = db.session.scalar(query.where(Connector.id == selected))
+        connectors = ([chosen] if chosen else []) + connectors
+    return Choices(connectors, page, len(rows) > CHOICES_PER_PAGE)
 
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")

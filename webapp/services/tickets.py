@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +24,7 @@ from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX
 from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
 from webapp.services.connector_sessions import ConnectorSession
-from webapp.services.connectors import MAX_ID
+from webapp.services.connectors import MAX_ID, Choices, connector_choices
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_ticket_change
 from webapp.trackers.system import System
@@ -85,15 +85,24 @@ def ticket_field_defaults(connector: Connector, system: System) -> dict[str, Any
     }
 
 
-def usable_connectors() -> list[Connector]:
-    query = select(Connector).where(
-        Connector.disabled.is_(False), Connector.inaccessible.is_(False)
-    )
-    return list(
-        db.session.scalars(
-            query.options(selectinload(Connector.categories)).order_by(func.lower(Connector.name))
-        )
-    )
+#: The connectors a ticket can go through (the usable ones: see ConnectorSession).
+USABLE = (Connector.disabled.is_(False), Connector.inaccessible.is_(False))
+
+
+def usable_connector_choices(
+    search: str = "", page: int = 1, selected: int | None = None
+) -> Choices:
+    """One page of the usable connectors whose name contains ``search``: the ticket form's
+    picker, which never lists them all."""
+    return connector_choices(search, page, selected, USABLE)
+
+
+def usable_connector(wanted: int | None) -> Connector | None:
+    """The usable connector ``wanted``, else the first usable one by name, else None."""
+    query = select(Connector).where(*USABLE).options(selectinload(Connector.categories))
+    known = wanted and 0 < wanted <= MAX_ID  # SQLite refuses ids past its integer range
+    connector = db.session.scalar(query.where(Connector.id == wanted)) if known else None
+    return connector or db.session.scalar(query.order_by(Connector.name_key).limit(1))
 
 
 def _category(connector: Connector, name: str) -> ConnectorCategory | None:

@@ -16,6 +16,7 @@ from webapp.models.base import utcnow
 from webapp.services import audit, tokens
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_admin
+from webapp.services.search import contains
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_TAKEN = "A user with this e-mail already exists."
@@ -119,5 +120,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     db.session.commit()
 
 
-def list_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.email)))
+def users_query(search: str = ""):
+    """Users by e-mail, those whose e-mail contains ``search`` (any case) if given."""
+    query = select(User).order_by(User.email)
+    return query.where(contains(User.email, search)) if search else query

@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from webapp.extensions import db
 from webapp.http.access import admin_required, current_actor
 from webapp.http.paging import page_number
+from webapp.http.request_input import query_id
 from webapp.schema.jsonschema import params_schema
 from webapp.services import connectors as service
 from webapp.services.connector_sessions import connector_session
@@ -14,6 +15,7 @@ from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.outbox_stats import undelivered_count
 from webapp.services.systems import get_system, registry
 from webapp.services.tickets import sync_labels as sync_category_labels
+from webapp.services.tickets import usable_connector_choices
 from webapp.web.auth.routes import safe_next_url
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
@@ -33,7 +35,7 @@ def index():
     search = request.args.get("q", "").strip()[:100]
     system_id = request.args.get("system", "")
     pagination = db.paginate(
-        service.connectors_query(search, system_id),
+        service.connector_rows_query(search, system_id),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
@@ -44,6 +46,25 @@ def index():
         search=search,
         system_id=system_id,
         systems=registry().all(),
+    )
+
+
+@bp.route("/connectors/choices")
+def choices():
+    """A connector picker's options as an HTML fragment (htmx typeahead): one bounded page
+    of the connectors matching ``connector_q``; ``usable=1`` keeps those a ticket can use,
+    ``any=1`` starts with "All connectors", ``connector`` is the one chosen now."""
+    search = request.args.get("connector_q", "").strip()[:100]
+    selected = query_id("connector")
+    if request.args.get("usable") == "1":
+        found = usable_connector_choices(search, page_number(), selected)
+    else:
+        found = service.connector_choices(search, page_number(), selected)
+    return render_template(
+        "connectors/_choices.html",
+        choices=found,
+        selected=selected,
+        any_label="All connectors" if request.args.get("any") == "1" else None,
     )
 
 

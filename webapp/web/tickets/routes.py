@@ -13,6 +13,7 @@ from webapp.models.ticket import STATUSES
 from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.connector_sessions import ConnectorSession
+from webapp.services.connectors import connector_choices
 from webapp.services.delivery_worker import retry_plan
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.permissions import can_change_ticket
@@ -33,7 +34,7 @@ RETRY_PLANS = {
 }
 
 
-def choose_connector(connectors):
+def choose_connector():
     # The form's connector picker first, then the link's ?connector=, then the form's own.
     wanted = (
         request.form.get("connector", type=int)
@@ -41,7 +42,12 @@ def choose_connector(connectors):
         or request.form.get("connector_id", type=int)
     )
     wanted = wanted or (current_user.ticket_defaults or {}).get("connector_id")
-    return next((c for c in connectors if c.id == wanted), connectors[0] if connectors else None)
+    return service.usable_connector(wanted if isinstance(wanted, int) else None)
+
+
+def connector_search() -> str:
+    """The picker's search text (``?connector_q=``), bounded like the list searches."""
+    return request.values.get("connector_q", "").strip()[:100]
 
 
 def ticket_form(connector, data_for, bind: bool = True):
@@ -84,10 +90,9 @@ def page_after_delivery(ticket, default: str):
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
 def new():
-    connectors = service.usable_connectors()
-    connector = choose_connector(connectors)
+    connector = choose_connector()
     if connector is None:
-        return render_template("tickets/new.html", connectors=[], connector=None, form=None)
+        return render_template("tickets/new.html", connector=None, form=None)
     remembered = current_user.ticket_defaults or {}
     same_connector = remembered.get("connector_id") == connector.id
     # Posted for another connector: the admin switched connectors after typing. Start
@@ -119,8 +124,14 @@ def new():
             return page_after_delivery(
                 delivery.deliver(ticket.id, current_actor()), "Ticket saved."
             )
+    search = connector_search()
     return render_template(
-        "tickets/new.html", connectors=connectors, connector=connector, system=system, form=form
+        "tickets/new.html",
+        choices=service.usable_connector_choices(search, selected=connector.id),
+        connector_search_text=search,
+        connector=connector,
+        system=system,
+        form=form,
     )
 
 
@@ -134,15 +145,15 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    from webapp.services.connectors import connectors_query
-
+    search = connector_search()
     return render_template(
         "tickets/index.html",
         pagination=pagination,
         statuses=STATUSES,
         status=status,
         connector_id=connector_id,
-        connectors=db.session.scalars(connectors_query()).all(),
+        choices=connector_choices(search, selected=connector_id),
+        connector_search_text=search,
     )
 
 

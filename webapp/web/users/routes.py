@@ -1,10 +1,11 @@
 """The users page and each user's own account page."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from webapp.extensions import db
 from webapp.http.access import admin_required, current_actor
+from webapp.http.paging import page_number
 from webapp.http.sessions import start_session
 from webapp.models import User
 from webapp.services import tokens as token_service
@@ -37,8 +38,19 @@ def index():
         else:
             flash(f"User {user.email} added.", "success")
             return redirect(url_for("users.index"))
+    search = request.args.get("q", "").strip()[:100]
+    pagination = db.paginate(
+        user_service.users_query(search),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
     return render_template(
-        "users/index.html", users=user_service.list_users(), form=form, confirm=ConfirmForm()
+        "users/index.html",
+        pagination=pagination,
+        search=search,
+        form=form,
+        confirm=ConfirmForm(),
     )
 
 
