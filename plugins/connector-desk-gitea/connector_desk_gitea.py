@@ -21,7 +21,6 @@ from webapp.trackers.plugin import (
     DeliveryFailed,
     Field,
     FieldGroup,
-    IssueDraft,
     LabelOutcome,
     Reply,
     RepositoryClient,
@@ -31,7 +30,6 @@ from webapp.trackers.plugin import (
     System,
     connection_fields,
     override,
-    split_list,
     title_format_field,
 )
 
@@ -94,25 +92,6 @@ class GiteaClient(RepositoryClient):
         return _failed(f"This user has no access to {name}: it cannot open issues there.")
 
     # ---- tickets ---------------------------------------------------------
-    def create_issue(self, draft: IssueDraft) -> CreatedIssue:
-        """``POST /repos/{owner}/{repo}/issues``; labels go by id, so missing ones are made."""
-        repo = self.issue_target(draft.target)
-        payload: dict[str, Any] = {"title": draft.title, "body": draft.body}
-        if draft.labels:
-            payload["labels"] = self._label_ids(repo, draft.labels)
-        assignees = [login.lstrip("@") for login in split_list(draft.fields.get("assignees"))]
-        if assignees:
-            payload["assignees"] = assignees
-        issue = self.call(
-            "POST",
-            self.target_path(repo) + "/issues",
-            json=payload,
-            action="create the issue",
-            creates=True,
-            not_found=self.no_target(repo),
-        )
-        return self._created(issue)
-
     def find_issue(self, marker: str, target: str | None) -> CreatedIssue | None:
         """Search for ``marker``, then scan the newest issues: the search index may lag."""
         path = self.target_path(self.issue_target(target)) + "/issues"
@@ -131,7 +110,7 @@ class GiteaClient(RepositoryClient):
                 action="list recent issues",
             )
             hit = _with_marker(recent, marker)
-        return None if hit is None else self._created(hit)
+        return None if hit is None else self.created(hit)
 
     def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
         """Look the label up by name (Gitea allows two of a name), create it if missing."""
@@ -173,19 +152,13 @@ class GiteaClient(RepositoryClient):
             raise self.failed(f"{self.name} created label {name} but did not say its id.")
         return label["id"]
 
+    def label_values(self, repo: str, labels: tuple[str, ...]) -> list[Any]:
+        """Gitea takes label ids, and makes no label itself: missing ones are created."""
+        return self._label_ids(repo, labels)
+
     def _label_ids(self, repo: str, names: tuple[str, ...]) -> list[int]:
         known = self._labels(repo)
         return [known.get(name) or self._create_label(repo, name, "") for name in names]
-
-    def _created(self, issue: Any) -> CreatedIssue:
-        try:
-            number = int(issue["number"])
-            return CreatedIssue(f"#{number}", str(issue["html_url"]), str(number))
-        except (TypeError, KeyError, ValueError):
-            raise self.failed(
-                f"{self.name} accepted the issue but its answer has no number or link.",
-                ambiguous=True,
-            ) from None
 
     def field_errors(self, body: Any) -> dict[str, list[str]]:
         """A 422 ``{"message": "[Title]: Required"}`` names the field in brackets."""

@@ -20,10 +20,9 @@ from webapp.trackers.common import (
     task_sync_fields,
     title_format_field,
 )
-from webapp.trackers.issues import split_list
 from webapp.trackers.repositories import RepositoryClient
 from webapp.trackers.system import System
-from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
+from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, LabelOutcome
 
 GITHUB_COM_API = "api.github.com"
 ENTERPRISE_API_PATH = "/api/v3"
@@ -127,25 +126,6 @@ class GitHubClient(RepositoryClient):
         )
 
     # ---- tickets ---------------------------------------------------------
-    def create_issue(self, draft: IssueDraft) -> CreatedIssue:
-        """``POST /repos/{owner}/{repo}/issues``; GitHub creates unknown labels itself."""
-        repo = self.issue_target(draft.target)
-        payload: dict[str, Any] = {"title": draft.title, "body": draft.body}
-        if draft.labels:
-            payload["labels"] = list(draft.labels)
-        assignees = [login.lstrip("@") for login in split_list(draft.fields.get("assignees"))]
-        if assignees:
-            payload["assignees"] = assignees
-        issue = self.call(
-            "POST",
-            self.target_path(repo) + "/issues",
-            json=payload,
-            action="create the issue",
-            creates=True,
-            not_found=self.no_target(repo),
-        )
-        return self._created(issue)
-
     def find_issue(self, marker: str, target: str | None) -> CreatedIssue | None:
         """Search bodies for ``marker``, then scan the newest issues: search lags behind."""
         repo = self.issue_target(target)
@@ -175,7 +155,7 @@ class GitHubClient(RepositoryClient):
             hit = _with_marker(recent, marker)
         if hit is None and search_failure is not None:
             raise search_failure  # not found in the newest issues, and search could not say
-        return None if hit is None else self._created(hit)
+        return None if hit is None else self.created(hit)
 
     def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
         """``POST /repos/{owner}/{repo}/labels``; a 422 ``already_exists`` is success."""
@@ -185,16 +165,6 @@ class GitHubClient(RepositoryClient):
             return LabelOutcome(name, "failed", failure.message)
         payload = {"name": name, "color": colour.strip().lstrip("#").lower() or "ededed"}
         return self.create_label(name, self.target_path(repo) + "/labels", payload, _exists)
-
-    def _created(self, issue: Any) -> CreatedIssue:
-        try:
-            number = int(issue["number"])
-            return CreatedIssue(f"#{number}", str(issue["html_url"]), str(number))
-        except (TypeError, KeyError, ValueError):
-            raise self.failed(
-                "GitHub accepted the issue but its answer has no number or link.",
-                ambiguous=True,
-            ) from None
 
     def rate_limited(self, response: requests.Response) -> bool:
         """GitHub answers an exhausted or secondary rate limit with 403 as well as 429."""
