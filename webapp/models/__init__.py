@@ -2,8 +2,8 @@
 
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
-from webapp.models.connector import Connector
-from webapp.models.ticket import ConnectorCategory, DeliveryAttempt, DeliveryWorker, Ticket
+from webapp.models.connector import Connector, ConnectorCategory
+from webapp.models.ticket import DeliveryAttempt, DeliveryWorker, Ticket
 from webapp.models.user import User
 
 __all__ = [

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.user import User
 from webapp.names import name_key
-
-if TYPE_CHECKING:
-    from webapp.models.ticket import ConnectorCategory
 
 
 class Connector(db.Model):
@@ -66,3 +63,23 @@ class Connector(db.Model):
 
     def has_secret(self, name: str) -> bool:
         return name in (self.secret_names or [])
+
+
+class ConnectorCategory(db.Model):
+    """A ticket category of a connector and the tracker label it maps to."""
+
+    __tablename__ = "connector_categories"
+    __table_args__ = (
+        UniqueConstraint("connector_id", "name", name="uq_connector_categories_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(100))
+    colour: Mapped[str] = mapped_column(String(7), default="#6c757d")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the label was last seen on (or created on) the tracker; None: before first use.
+    label_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -24,26 +24,6 @@ TITLE_MAX_LENGTH = 255
 PENDING, SENDING, SENT, FAILED, DISCARDED = "pending", "sending", "sent", "failed", "discarded"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DISCARDED)
 UNDELIVERED = (PENDING, SENDING, FAILED)
-
-
-class ConnectorCategory(db.Model):
-    """A ticket category of a connector and the tracker label it maps to."""
-
-    __tablename__ = "connector_categories"
-    __table_args__ = (
-        UniqueConstraint("connector_id", "name", name="uq_connector_categories_name"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connector_id: Mapped[int] = mapped_column(
-        ForeignKey("connectors.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(100))
-    label: Mapped[str] = mapped_column(String(100))
-    colour: Mapped[str] = mapped_column(String(7), default="#6c757d")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    #: When the label was last seen on (or created on) the tracker; None: before first use.
-    label_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Ticket(db.Model):
