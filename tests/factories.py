@@ -36,3 +36,25 @@ def make_connector(
         name=name or f"{system_id} connector {next(_counter)}", params=params
     )
     return create_connector(actor, system_id, changes)
+
+
+def make_sent_ticket(connector, external_key: str = "#5", title: str = "Printer on fire"):
+    """A ticket delivered through ``connector`` as issue ``external_key`` (no tracker call)."""
+    from webapp.extensions import db
+    from webapp.models import Ticket
+
+    token = f"sent-{next(_counter)}"
+    ticket = Ticket(
+        connector_id=connector.id,
+        connector_name=connector.name,
+        system_id=connector.system_id,
+        submission_token=token,
+        marker=token,
+        status="sent",
+        title=title,
+        final_title=title,
+        external_key=external_key,
+    )
+    db.session.add(ticket)
+    db.session.commit()
+    return ticket

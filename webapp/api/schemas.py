@@ -180,6 +180,41 @@ def components(systems: list[System]) -> dict[str, Any]:
                         "gave none, or another kind of URL.",
                     },
                     "last_error": {"type": ["string", "null"]},
+                    "tracker_state": {
+                        "enum": ["open", "closed", None],
+                        "description": "The issue's state as the tracker last told it "
+                        "(webhook or sync); null until it has.",
+                    },
+                    "tracker_updated_at": {"type": ["string", "null"], "format": "date-time"},
+                    "tracker_labels": {"type": ["array", "null"], "items": {"type": "string"}},
+                    "tracker_assignees": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string"},
+                    },
+                    "comments": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Comment"},
+                    },
+                },
+            },
+            "Comment": {
+                "type": "object",
+                "required": ["id", "direction", "author", "body", "created_at"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "direction": {
+                        "enum": ["inbound", "outbound"],
+                        "description": "inbound: written on the tracker; outbound: sent from here.",
+                    },
+                    "author": {"type": "string"},
+                    "body": {"type": "string"},
+                    "internal": {"type": "boolean"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "status": {
+                        "enum": ["pending", "sending", "sent", "failed", None],
+                        "description": "Delivery of an outbound comment; null for inbound ones.",
+                    },
+                    "last_error": {"type": ["string", "null"]},
                 },
             },
             "TicketCreate": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+from sqlalchemy.orm import selectinload
 
 from webapp.api import bp
 from webapp.api.auth import api_user
@@ -14,7 +15,7 @@ from webapp.api.connectors import ROUTE
 from webapp.extensions import db
 from webapp.http.paging import page_number
 from webapp.http.request_input import query_id
-from webapp.models import Ticket
+from webapp.models import Ticket, TicketComment
 from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
@@ -42,7 +43,30 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
         "created_at": ticket.created_at.isoformat(),
         "sent_at": ticket.sent_at.isoformat() if ticket.sent_at else None,
         "created_by": ticket.created_by.email if ticket.created_by else None,
+        "tracker_state": ticket.tracker_state,
+        "tracker_updated_at": iso(ticket.tracker_updated_at),
+        "tracker_labels": ticket.tracker_labels,
+        "tracker_assignees": ticket.tracker_assignees,
+        "comments": [comment_to_dict(c) for c in ticket.comments],
     }
+
+
+def comment_to_dict(comment: TicketComment) -> dict[str, Any]:
+    """A comment on the ticket's issue: from the tracker (inbound) or sent from here."""
+    return {
+        "id": comment.id,
+        "direction": comment.direction,
+        "author": comment.author,
+        "body": comment.body,
+        "internal": comment.internal,
+        "created_at": iso(comment.created_at),
+        "status": comment.status,
+        "last_error": comment.last_error,
+    }
+
+
+def iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def ticket_request(body: dict[str, Any]) -> service.TicketRequest:
@@ -88,6 +112,7 @@ def create_ticket():
 @bp.get("/tickets/", **ROUTE)
 def list_tickets():
     query = service.tickets_query(query_id("connector"), request.args.get("status", ""))
+    query = query.options(selectinload(Ticket.comments))
     page = db.paginate(
         query,
         page=page_number(),

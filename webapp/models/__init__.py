@@ -3,7 +3,13 @@
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
 from webapp.models.connector import Connector, ConnectorCategory
-from webapp.models.ticket import DeliveryAttempt, DeliveryWorker, Ticket
+from webapp.models.ticket import (
+    DeliveryAttempt,
+    DeliveryWorker,
+    Ticket,
+    TicketActivity,
+    TicketComment,
+)
 from webapp.models.user import User
 
 __all__ = [
@@ -14,5 +20,7 @@ __all__ = [
     "DeliveryAttempt",
     "DeliveryWorker",
     "Ticket",
+    "TicketActivity",
+    "TicketComment",
     "User",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -66,10 +66,27 @@ class Ticket(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    # ---- the issue as the tracker last told it (events and sync) ------------------
+    #: "open" or "closed"; None until the tracker has said anything after creation.
+    tracker_state: Mapped[str | None] = mapped_column(String(20))
+    #: When the tracker last changed the issue (its own clock), and when we last learnt it.
+    tracker_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tracker_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    tracker_labels: Mapped[list[str] | None] = mapped_column(JSON)
+    tracker_assignees: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The tracker's validator (ETag / Last-Modified) for a conditional sync request.
+    tracker_etag: Mapped[str | None] = mapped_column(String(200))
+
     connector: Mapped[Connector | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     delivery_attempts: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="ticket", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
+    )
+    comments: Mapped[list[TicketComment]] = relationship(
+        back_populates="ticket", order_by="TicketComment.id", cascade="all, delete-orphan"
+    )
+    activities: Mapped[list[TicketActivity]] = relationship(
+        back_populates="ticket", order_by="TicketActivity.id", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
@@ -99,6 +116,64 @@ class DeliveryAttempt(db.Model):
     http_status: Mapped[int | None] = mapped_column(Integer)
 
     ticket: Mapped[Ticket] = relationship(back_populates="delivery_attempts")
+
+
+INBOUND, OUTBOUND = "inbound", "outbound"
+
+
+class TicketComment(db.Model):
+    """A comment on a ticket's issue: from the tracker (inbound), or typed here (outbound).
+
+    An outbound comment is stored first and delivered like a ticket (``status``,
+    ``attempts``, lease and ``marker``); an inbound one is stored once per ``external_id``.
+    """
+
+    __tablename__ = "ticket_comments"
+    __table_args__ = (UniqueConstraint("ticket_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    #: The tracker's id of the comment, once known.
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    author: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: How it came: page, api, discord, webhook, sync (see services.change_context).
+    via: Mapped[str] = mapped_column(String(20), default="page")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # ---- outbound delivery (None for inbound comments) ----------------------------
+    status: Mapped[str | None] = mapped_column(String(20), index=True)
+    marker: Mapped[str | None] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="comments")
+    created_by: Mapped[User | None] = relationship()
+
+
+class TicketActivity(db.Model):
+    """One line of a ticket's timeline that is not a comment or a delivery attempt:
+    closed, reopened, labels or assignees changed, triaged — with who, when and how."""
+
+    __tablename__ = "ticket_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    #: Who did it, as the tracker or the dashboard names them.
+    actor: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    via: Mapped[str] = mapped_column(String(20), default="page")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="activities")
 
 
 class DeliveryWorker(db.Model):

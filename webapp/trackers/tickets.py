@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from webapp.outbound.http import OutboundSettings
@@ -130,3 +131,48 @@ def ensure_labels(
     """Create each (name, colour) label that is missing; "already exists" is success."""
     with _client(system, params, secrets, settings) as client:
         return [client.ensure_label(name, colour, target) for name, colour in labels]
+
+
+# ---- the life of an issue after it is created (events, sync, comments) ------------
+
+OPEN, CLOSED = "open", "closed"
+TRACKER_STATES = (OPEN, CLOSED)
+
+
+@dataclass(frozen=True)
+class RemoteComment:
+    """A comment on a tracker issue, as the tracker tells it (an event, or a sync).
+
+    ``external_id`` is the tracker's own id of the comment (GitLab note id, GitHub
+    comment id, Jira comment id, RT transaction id): a comment seen twice is stored once.
+    """
+
+    external_id: str
+    author: str
+    body: str
+    created_at: datetime | None = None
+    #: Only people on the tracker's side see it (GitLab internal note, RT comment).
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    """What a tracker says an issue is now. ``None`` means "this source does not tell".
+
+    ``key`` is written as ``CreatedIssue.key`` (#12, OPS-12, 12), so it finds the ticket.
+    ``changed_by``/``changed_at`` say who moved it to ``state`` and when, where known.
+    """
+
+    key: str
+    state: str | None = None
+    title: str | None = None
+    labels: tuple[str, ...] | None = None
+    assignees: tuple[str, ...] | None = None
+    updated_at: datetime | None = None
+    changed_by: str | None = None
+    changed_at: datetime | None = None
+    comments: tuple[RemoteComment, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.state is not None and self.state not in TRACKER_STATES:
+            raise ValueError(f"Unknown tracker state {self.state!r}.")
