@@ -166,6 +166,8 @@ class IssueSnapshot:
     key: str
     state: str | None = None
     title: str | None = None
+    #: Who opened the issue (GitLab Service Desk issues: ``support-bot``).
+    author: str | None = None
     labels: tuple[str, ...] | None = None
     assignees: tuple[str, ...] | None = None
     updated_at: datetime | None = None
