@@ -82,6 +82,11 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         # The first automatic retry waits this long; each further failure doubles it.
         "DELIVERY_BACKOFF_SECONDS": env_float("DELIVERY_BACKOFF_SECONDS", 30.0),
         "EMBEDDED_WORKER": env_flag("EMBEDDED_WORKER", True),
+        # A new ticket is tried on the tracker for at most this long while its request
+        # waits (0: never; the worker delivers it); past it the answer is "accepted".
+        "TICKET_INTAKE_BUDGET_SECONDS": env_float("TICKET_INTAKE_BUDGET_SECONDS", 2.0),
+        # Deliveries a process runs for waiting requests at once; more are queued.
+        "TICKET_INTAKE_CONCURRENCY": env_int("TICKET_INTAKE_CONCURRENCY", 4),
         # How long "Remember me" keeps a browser logged in (checked on the server too).
         "REMEMBER_ME_DAYS": env_int("REMEMBER_ME_DAYS", 14),
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).

@@ -12,6 +12,7 @@ from tests.support.database import choose_database_url, create_schema, empty_tab
 from tests.support.fake_trackers import fake_gitlab
 from webapp import create_app
 from webapp.extensions import db
+from webapp.services.intake import wait_for_background
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +33,9 @@ def app_config(database_url, tmp_path) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         # Per-app memory counters, whatever the developer's environment says.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Requests wait for their delivery attempt (a busy CI machine can be slow); the
+        # intake tests set a short budget themselves.
+        "TICKET_INTAKE_BUDGET_SECONDS": 30.0,
     }
 
 
@@ -41,6 +45,8 @@ def app(app_config):
     app.test_client_class = FormClient
     with app.app_context():
         yield app
+        # A delivery a request left running past its budget ends before the tables empty.
+        assert wait_for_background(30), "a ticket delivery was still running after the test"
         db.session.remove()
         empty_tables()
         db.session.remove()

@@ -131,10 +131,20 @@ def test_the_failure_message_promises_an_automatic_retry_only_when_one_will_come
     page = submit(admin_client, connector, "No worker yet")
     assert "No delivery worker is running to retry it automatically: use Retry." in page
     assert "retried automatically, or" not in page
+    page = submit(admin_client, connector, "Behind it")
+    assert "queued behind earlier tickets through this connector, but no delivery worker" in page
     beat(EMBEDDED, 10.0)
+    page = submit(admin_client, connector, "Behind it too")
+    assert "queued: earlier tickets through this connector are waiting" in page
+    connector = make_connector(
+        "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
     page = submit(admin_client, connector, "A worker runs")
     assert "It will be retried automatically, or use Retry." in page
     gitlab._faults.clear()
+    connector = make_connector(
+        "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
     gitlab.fail_next(403, times=1, method="POST")  # refused: retrying would not help
     page = submit(admin_client, connector, "Refused")
     assert "It will not be retried automatically: fix the cause, then use Retry." in page

@@ -181,7 +181,8 @@ def test_repeated_delivery_failures_mark_the_connector_failing(admin_client, con
     submit_ticket(admin_client, connector)
     db.session.refresh(connector)
     assert connector.health_status != "failed"
-    submit_ticket(admin_client, connector, title="Second")
+    ticket = db.session.scalar(db.select(Ticket))
+    admin_client.submit(f"/tickets/{ticket.id}/retry")
     db.session.refresh(connector)
     assert connector.health_status == "failed" and connector.health_stage == "delivery"
     assert "failing: delivery" in admin_client.get("/connectors/").get_data(as_text=True)

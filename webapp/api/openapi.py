@@ -172,6 +172,12 @@ def _paths() -> dict[str, Any]:
                     "200": _json(
                         ref("Ticket"), "The idempotency key was used before: that ticket."
                     ),
+                    "202": _json(
+                        ref("Ticket"),
+                        "Stored; the tracker did not answer within the intake budget, or "
+                        "earlier tickets through the connector wait for it: the delivery "
+                        "carries on in the background (follow `status`).",
+                    ),
                 },
                 "TicketCreate",
             ),

@@ -19,6 +19,7 @@ from webapp.models import Ticket, TicketComment
 from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
+from webapp.services.intake import deliver_within_budget
 
 TEXT_KEYS = ("title", "description", "category", "idempotency_key")
 
@@ -96,17 +97,19 @@ def ticket_request(body: dict[str, Any]) -> service.TicketRequest:
 
 @bp.post("/tickets/", **ROUTE)
 def create_ticket():
-    """201 with the ticket after one delivery attempt; 200 with the earlier ticket when
-    the idempotency key was used before."""
+    """201 with the ticket after one delivery attempt; 202 with the stored ticket when
+    the attempt outlasts the intake budget or the tracker is struggling (the worker
+    delivers it); 200 with the earlier ticket when the idempotency key was used before."""
     try:
         ticket, is_new = service.create_ticket(api_user(), ticket_request(json_object()))
     except ValidationFailed as error:
         # The service names the connector "connector_id"; the body calls it "connector".
         errors = {("connector" if k == "connector_id" else k): v for k, v in error.errors.items()}
         raise ValidationFailed(errors) from None
-    if is_new:
-        ticket = delivery.deliver(ticket.id, api_user())
-    return ticket_to_dict(ticket), 201 if is_new else 200
+    if not is_new:
+        return ticket_to_dict(ticket), 200
+    intake = deliver_within_budget(ticket, api_user())
+    return ticket_to_dict(intake.ticket), 202 if intake.accepted else 201
 
 
 @bp.get("/tickets/", **ROUTE)

@@ -14,8 +14,9 @@ from webapp.services import delivery
 from webapp.services import tickets as service
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import connector_choices
-from webapp.services.delivery_worker import retry_plan
+from webapp.services.delivery_worker import retry_plan, worker_state
 from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.intake import deliver_within_budget
 from webapp.services.permissions import can_change_ticket
 from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
@@ -25,6 +26,15 @@ DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),
     # Not the error itself: the page shows it once, in its banner. What happens next, though.
     "failed": ("warning", "The ticket is saved, but the tracker did not take it yet. {then}"),
+}
+#: Saved, and on its way without the page waiting for it (services.intake).
+ACCEPTED_MESSAGES = {
+    "slow": "The ticket is saved. The tracker is slow to answer, so it is being delivered "
+    "in the background: this page shows the issue once it is there.",
+    "queued": "The ticket is saved and queued: earlier tickets through this connector are "
+    "waiting for the tracker, and the delivery worker sends them in turn.",
+    "queued-no-worker": "The ticket is saved and queued behind earlier tickets through this "
+    "connector, but no delivery worker is running: start one, or use Retry.",
 }
 #: What happens next to a failed ticket, by delivery_worker.retry_plan().
 RETRY_PLANS = {
@@ -121,9 +131,12 @@ def new():
             if not is_new:
                 flash("This form was already submitted; here is the ticket it created.", "info")
                 return redirect(url_for("tickets.detail", ticket_id=ticket.id))
-            return page_after_delivery(
-                delivery.deliver(ticket.id, current_actor()), "Ticket saved."
-            )
+            intake = deliver_within_budget(ticket, current_actor())
+            if intake.accepted:
+                no_worker = intake.outcome == "queued" and not worker_state().running
+                flash(ACCEPTED_MESSAGES[intake.outcome + ("-no-worker" * no_worker)], "info")
+                return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+            return page_after_delivery(intake.ticket, "Ticket saved.")
     search = connector_search()
     return render_template(
         "tickets/new.html",

@@ -1,0 +1,63 @@
+"""What the staged connection check costs on top of its tracker requests.
+
+The same GitLab check (address, TLS, sign-in, project, permission) runs N times against
+a fake GitLab on loopback; then the very requests it sent (as the fake recorded them) are
+replayed N times with plain `requests`, one session per check as the check uses. The
+ratio is the check's overhead: resolving and vetting the address, building the client,
+reading the answers and wording the stages. Goal: within 1.2×.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import requests
+
+from benchmarks.harness import bench_app
+from tests.factories import make_connector
+from tests.support.fake_trackers import fake_gitlab
+from webapp.services.connector_sessions import ConnectorSession
+from webapp.trackers.batch import check_many
+
+CHECKS = int(os.environ.get("BENCH_CHECKS", "200"))
+
+
+def main() -> None:
+    with fake_gitlab() as gitlab, bench_app() as app:
+        connector = make_connector(
+            "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+        )
+        job = ConnectorSession.of(connector).check_job()
+        first = check_many([job], max_workers=1)[0]
+        assert first.ok, first
+        sent = list(gitlab.requests)
+        base = f"http://{gitlab.host_port}"
+
+        started = time.perf_counter()
+        for _ in range(CHECKS):
+            check_many([job], max_workers=1)
+        checked = time.perf_counter() - started
+
+        started = time.perf_counter()
+        for _ in range(CHECKS):
+            with requests.Session() as session:
+                session.trust_env = False  # as the app's sessions: no proxy/netrc lookups
+                for request in sent:
+                    headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+                    session.request(
+                        request.method, base + request.path, headers=headers, timeout=(5, 10)
+                    ).json()
+        raw = time.perf_counter() - started
+        del app
+    ratio = checked / raw
+    print(f"## Test-connection overhead ({CHECKS} GitLab checks, {len(sent)} requests each)\n")
+    print("| how | total | per check |")
+    print("| --- | --- | --- |")
+    print(f"| staged check | {checked:.2f} s | {checked / CHECKS * 1000:.1f} ms |")
+    print(f"| same requests, plain requests | {raw:.2f} s | {raw / CHECKS * 1000:.1f} ms |")
+    print(f"\nRatio check / plain: **{ratio:.2f}×** (goal ≤ 1.2×)\n")
+
+
+if __name__ == "__main__":
+    main()
