@@ -7,6 +7,7 @@ walk loudly: add one here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,11 +42,27 @@ def _ticket_id(owner: User) -> int:
     return create_ticket(owner, request)[0].id
 
 
+def _discord_route_id(owner: User) -> int:
+    from webapp.services.discord.settings import (
+        DiscordChanges,
+        add_route,
+        configure,
+        integration,
+    )
+
+    if integration() is None:
+        configure(None, DiscordChanges("1234", "ab" * 32, None))
+    return add_route(None, "channel", str(next(_route_numbers)), _connector_id(owner)).id
+
+
+_route_numbers = itertools.count(1000)
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,
     "token_id": _token_id,
     "ticket_id": _ticket_id,
+    "route_id": _discord_route_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
 }

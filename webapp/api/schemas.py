@@ -191,6 +191,17 @@ def components(systems: list[System]) -> dict[str, Any]:
                         "type": ["array", "null"],
                         "items": {"type": "string"},
                     },
+                    "reporter": {
+                        "type": ["object", "null"],
+                        "description": "Who reported it from outside the dashboard (a "
+                        "Discord member: source, their id there, their name then); null when "
+                        "a dashboard user raised it.",
+                        "properties": {
+                            "source": {"type": "string"},
+                            "id": {"type": ["string", "null"]},
+                            "name": {"type": ["string", "null"]},
+                        },
+                    },
                     "comments": {
                         "type": "array",
                         "items": {"$ref": "#/components/schemas/Comment"},

@@ -43,11 +43,23 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
         "created_at": ticket.created_at.isoformat(),
         "sent_at": ticket.sent_at.isoformat() if ticket.sent_at else None,
         "created_by": ticket.created_by.email if ticket.created_by else None,
+        "reporter": reporter_to_dict(ticket),
         "tracker_state": ticket.tracker_state,
         "tracker_updated_at": iso(ticket.tracker_updated_at),
         "tracker_labels": ticket.tracker_labels,
         "tracker_assignees": ticket.tracker_assignees,
         "comments": [comment_to_dict(c) for c in ticket.comments],
+    }
+
+
+def reporter_to_dict(ticket: Ticket) -> dict[str, str | None] | None:
+    """Who reported it from outside the dashboard (a Discord member), if anyone."""
+    if not ticket.reporter_source:
+        return None
+    return {
+        "source": ticket.reporter_source,
+        "id": ticket.reporter_id,
+        "name": ticket.reporter_name,
     }
 
 
