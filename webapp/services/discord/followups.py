@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 FAILED_TEXT = (
     "Something went wrong on the desk while doing this; an administrator can see why in its log."
 )
+NO_PINGS: dict[str, list[str]] = {"parse": []}
 _THREADS_KEY = "connector_desk.discord_followups"
 
 
@@ -49,8 +50,10 @@ class Followup:
                 self._edit(result)
 
     def _edit(self, result: dict[str, Any]) -> None:
+        # The deferred answer is ephemeral already (its flags cannot change); mention nobody.
+        edit = {"content": str(result.get("content", ""))[:2000], "allowed_mentions": NO_PINGS}
         try:
-            edit_original(self.application_id, self.token, result)
+            edit_original(self.application_id, self.token, edit)
         except DiscordAPIError as error:
             logger.warning("Could not edit the deferred Discord answer: %s", error.message)
 
