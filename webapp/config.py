@@ -64,6 +64,9 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
         "TRACKER_CONNECT_TIMEOUT": env_float("TRACKER_CONNECT_TIMEOUT", 5.0),
         "TRACKER_READ_TIMEOUT": env_float("TRACKER_READ_TIMEOUT", 10.0),
+        # How long a page or API request waits for a comment to post before the worker
+        # takes over (the comment is stored first either way).
+        "COMMENT_REQUEST_SECONDS": env_float("COMMENT_REQUEST_SECONDS", 5.0),
         "CONNECTOR_TEST_WORKERS": int(os.environ.get("CONNECTOR_TEST_WORKERS") or 8),
         "OUTBOUND_DENY_NETWORKS": os.environ.get("OUTBOUND_DENY_NETWORKS"),
         "OUTBOUND_ALLOW_NETWORKS": os.environ.get("OUTBOUND_ALLOW_NETWORKS"),
