@@ -128,8 +128,11 @@ def action_text(action: str) -> str:
 def actor_label(entry: AuditEntry) -> str:
     if entry.actor_email:
         return entry.actor_email
-    if (entry.details or {}).get("reporter"):  # someone outside: a Discord member, say
-        return entry.details["reporter"]
+    details = entry.details or {}
+    if details.get("reporter"):  # someone outside: a Discord member, say
+        return details["reporter"]
+    if details.get("via") == "discord" and details.get("author"):
+        return details["author"]
     if (entry.details or {}).get("via"):
         return entry.details["via"]
     return "not logged in" if entry.action.startswith("auth.") else "command line"

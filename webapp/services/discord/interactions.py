@@ -175,4 +175,8 @@ def _about_ticket(
         return message(ticket_commands.not_found_text(reference))
     if name == STATUS:
         return message(ticket_commands.status_text(ticket))
-    return message("Replying from Discord is not available yet.")
+    stored = ticket_commands.store_reply(ticket, options.get("text", ""), interaction.reporter)
+    if isinstance(stored, str):
+        return message(stored)
+    comment_id = stored.id
+    return _later(row, interaction, lambda: ticket_commands.deliver_reply(comment_id))

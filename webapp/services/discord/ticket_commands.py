@@ -8,15 +8,16 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Connector, Ticket
+from webapp.models import Connector, Ticket, TicketComment
 from webapp.models.ticket import DISCARDED, PENDING, SENT, TITLE_MAX_LENGTH
-from webapp.services import delivery
+from webapp.services import comments, delivery
 from webapp.services.discord.commands import (
     CATEGORY_INPUT,
     DESCRIPTION_INPUT,
     TICKET_MODAL,
     TITLE_INPUT,
 )
+from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.tickets import Reporter, TicketRequest, create_ticket
 
 #: Discord's limits: 45 characters for labels and titles, 100 for placeholders, 4000 for
@@ -129,6 +130,42 @@ def not_found_text(reference: str) -> str:
         f"No ticket “{reference.strip()[:100]}” was filed from here. Use its number on the "
         "desk or its key on the tracker."
     )
+
+
+def discord_author(reporter: Reporter) -> str:
+    """How comments and the audit log name a Discord member."""
+    return f"Discord user {reporter.name or '?'} ({reporter.id})"
+
+
+def store_reply(ticket: Ticket, text: str, reporter: Reporter) -> TicketComment | str:
+    """Store the member's comment for the ticket's issue (pending), or say why not.
+
+    The tracker shows the connector's account as the comment's author, so the text
+    names the member."""
+    if not text.strip():
+        return "Your comment is empty: nothing was sent."
+    body = f"{text.strip()}\n\n— {reporter.name or 'someone'}, on Discord"
+    try:
+        return comments.add_comment(None, ticket, body, author=discord_author(reporter))
+    except ValidationFailed as error:
+        return "Your comment was not sent. " + " ".join(
+            message for messages in error.errors.values() for message in messages
+        )
+    except ServiceError as error:
+        return f"Your comment was not sent. {error.message}"
+
+
+def deliver_reply(comment_id: int) -> dict[str, Any]:
+    """Post a stored comment now; the message telling the member how it went."""
+    comment = comments.deliver_comment(comment_id)
+    ticket = comment.ticket
+    if comment.status == SENT:
+        link = f" <{ticket.link}>" if ticket.link else ""
+        return {"content": f"Your comment is on {ticket.external_key}.{link}"}
+    return {
+        "content": f"Your comment on {ticket.external_key} is stored, but the tracker did "
+        "not take it yet; it will be retried."
+    }
 
 
 def status_text(ticket: Ticket) -> str:
