@@ -46,6 +46,10 @@ ACTION_TEXT: dict[str, str] = {
     "ticket.retry": "Retried a ticket",
     "ticket.edit": "Edited a ticket",
     "ticket.discard": "Discarded a ticket",
+    "discord.configure": "Changed the Discord settings",
+    "discord.route_add": "Mapped a Discord server or channel",
+    "discord.route_delete": "Removed a Discord mapping",
+    "discord.register_commands": "Registered the Discord commands",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)
