@@ -47,7 +47,7 @@ def test_a_quick_tracker_is_answered_at_once_without_an_edit(app, client, connec
 
 def test_when_discord_refuses_the_edit_the_ticket_is_still_filed(app, client, discord_api, caplog):
     app.config["DISCORD_RESPONSE_BUDGET_SECONDS"] = 0.1
-    discord_api.fail_next(404, {"message": "Unknown Webhook", "code": 10015})
+    discord_api.fail_next(404, {"message": "Unknown Webhook", "code": 10015}, times=2)
     with fake_gitlab(create_seconds=0.5) as slow:
         connector = make_connector(
             "gitlab", issue_tracker_server=slow.host_port, issue_tracker_method="http"
@@ -57,3 +57,18 @@ def test_when_discord_refuses_the_edit_the_ticket_is_still_filed(app, client, di
         wait_for_followups(app)
     assert db.session.scalar(select(Ticket)).status == "sent"
     assert "Could not edit the deferred Discord answer: Discord answered 404" in caplog.text
+    assert len(discord_api.requests) == 2  # tried again once, in case it came too early
+
+
+def test_an_edit_that_came_before_the_deferred_answer_is_tried_again(app, client, discord_api):
+    app.config["DISCORD_RESPONSE_BUDGET_SECONDS"] = 0.1
+    discord_api.fail_next(404, {"message": "Unknown Message", "code": 10008})
+    with fake_gitlab(create_seconds=0.3) as slow:
+        connector = make_connector(
+            "gitlab", issue_tracker_server=slow.host_port, issue_tracker_method="http"
+        )
+        set_up_discord(connector)
+        post_interaction(client, modal_submit(title="Hi"))
+        wait_for_followups(app)
+    [(_, _, body)] = discord_api.edits
+    assert body["content"].startswith("Ticket ")

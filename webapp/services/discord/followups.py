@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 FAILED_TEXT = (
     "Something went wrong on the desk while doing this; an administrator can see why in its log."
 )
+EDIT_RETRY_SECONDS = 1.0
 NO_PINGS: dict[str, list[str]] = {"parse": []}
 _THREADS_KEY = "connector_desk.discord_followups"
 
@@ -52,10 +54,18 @@ class Followup:
     def _edit(self, result: dict[str, Any]) -> None:
         # The deferred answer is ephemeral already (its flags cannot change); mention nobody.
         edit = {"content": str(result.get("content", ""))[:2000], "allowed_mentions": NO_PINGS}
-        try:
-            edit_original(self.application_id, self.token, edit)
-        except DiscordAPIError as error:
-            logger.warning("Could not edit the deferred Discord answer: %s", error.message)
+        for attempt in range(2):
+            try:
+                edit_original(self.application_id, self.token, edit)
+                return
+            except DiscordAPIError as error:
+                # Work that ends just after the budget can beat the deferred answer to
+                # Discord, which then knows no message yet: one more try, a moment later.
+                if error.status == 404 and attempt == 0:
+                    time.sleep(EDIT_RETRY_SECONDS)
+                    continue
+                logger.warning("Could not edit the deferred Discord answer: %s", error.message)
+                return
 
     def result_within(self, seconds: float) -> dict[str, Any] | None:
         """The result if it is ready within ``seconds``; else None, and the thread will
