@@ -24,8 +24,7 @@ def connector_search() -> str:
 @admin_required
 def discord_settings():
     row = service.integration_or_blank()
-    form = DiscordSettingsForm() if request.method == "POST" else None
-    form = form or DiscordSettingsForm.for_integration(row)
+    form = DiscordSettingsForm.for_integration(row)  # a POST binds what was posted instead
     if form.validate_on_submit():
         try:
             service.configure(current_actor(), form.changes())
