@@ -133,7 +133,18 @@ def test_an_unknown_category_files_nothing_and_lists_the_categories(app, client,
 def test_a_blank_title_files_nothing_and_says_why(app, client, connector):
     set_up_discord(connector)
     answer = post_interaction(client, modal_submit(title="  ")).get_json()
-    assert answer["data"]["content"] == "Your ticket was not filed. title: This field is required."
+    assert answer["data"]["content"] == "Your ticket was not filed. Title: This field is required."
+    assert tickets() == []
+
+
+def test_a_disabled_connector_files_nothing_and_says_why(app, client, connector):
+    from webapp.services.connectors import set_disabled
+
+    set_up_discord(connector)
+    set_disabled(None, connector, True)
+    content = post_interaction(client, modal_submit(title="Hi")).get_json()["data"]["content"]
+    assert content.startswith("Your ticket was not filed. Connector: ")
+    assert "disabled" in content
     assert tickets() == []
 
 

@@ -43,6 +43,9 @@ NO_CONNECTOR = (
     "choose one on the desk's Discord page."
 )
 
+#: How the ticket service's error keys read to a member (other keys are the tracker's fields).
+FIELD_NAMES = {"title": "Title", "description": "Description", "connector_id": "Connector"}
+
 
 class InvalidPayload(ValueError):
     """Signed, but not an interaction this endpoint understands (answer 400)."""
@@ -157,7 +160,10 @@ def _file_ticket(
     try:
         ticket, is_new = ticket_commands.file_ticket(request)
     except ValidationFailed as error:
-        problems = "; ".join(f"{field}: {' '.join(m)}" for field, m in error.errors.items())
+        problems = "; ".join(
+            f"{FIELD_NAMES.get(field, field)}: {' '.join(messages)}"
+            for field, messages in error.errors.items()
+        )
         return message(f"Your ticket was not filed. {problems}")
     if not is_new or not ticket.undelivered:
         return message(ticket_commands.delivery_text(ticket))
