@@ -46,6 +46,10 @@ ACTION_TEXT: dict[str, str] = {
     "ticket.retry": "Retried a ticket",
     "ticket.edit": "Edited a ticket",
     "ticket.discard": "Discarded a ticket",
+    "ticket.comment": "Commented on a ticket's issue",
+    "ticket.comment_retry": "Retried a comment",
+    "ticket.close": "Closed a ticket's issue",
+    "ticket.reopen": "Reopened a ticket's issue",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)
