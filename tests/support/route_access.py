@@ -43,6 +43,10 @@ ACCESS: dict[str, str] = {
     "tickets.retry": OWN,
     "tickets.discard": OWN,
     "tickets.edit": OWN,
+    "tickets.add_comment": OWN,
+    "tickets.retry_comment": OWN,
+    "tickets.close": OWN,
+    "tickets.reopen": OWN,
     "users.account": LOGIN,
     "users.create_token": LOGIN,
     "users.revoke_token": LOGIN,
@@ -69,6 +73,10 @@ ACCESS: dict[str, str] = {
     "api.create_ticket": TOKEN,
     "api.retry_ticket": TOKEN,
     "api.discard_ticket": TOKEN,
+    "api.list_comments": TOKEN,
+    "api.add_comment": TOKEN,
+    "api.close_ticket": TOKEN,
+    "api.reopen_ticket": TOKEN,
 }
 
 

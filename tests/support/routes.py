@@ -57,7 +57,23 @@ def _discord_route_id(owner: User) -> int:
 
 _route_numbers = itertools.count(1000)
 
+def _comment_id(owner: User) -> int:
+    """A pending comment on a delivered ticket of ``owner`` (not the walked ticket: its
+    routes answer 404 for it, after checking who may touch the walked ticket)."""
+    from tests.factories import make_sent_ticket
+    from webapp.extensions import db
+    from webapp.models import TicketComment
+
+    ticket = make_sent_ticket(make_connector("gitlab", issue_tracker_server=refused_address()))
+    ticket.created_by_id = owner.id
+    comment = TicketComment(ticket=ticket, direction="outbound", body="Hi", status="failed")
+    db.session.add(comment)
+    db.session.commit()
+    return comment.id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
+    "comment_id": _comment_id,
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,
     "token_id": _token_id,

@@ -50,6 +50,10 @@ ACTION_TEXT: dict[str, str] = {
     "discord.route_add": "Mapped a Discord server or channel",
     "discord.route_delete": "Removed a Discord mapping",
     "discord.register_commands": "Registered the Discord commands",
+    "ticket.comment": "Commented on a ticket's issue",
+    "ticket.comment_retry": "Retried a comment",
+    "ticket.close": "Closed a ticket's issue",
+    "ticket.reopen": "Reopened a ticket's issue",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)

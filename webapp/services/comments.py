@@ -42,7 +42,7 @@ from webapp.services.delivery import (
     renew,
 )
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
-from webapp.services.permissions import require_conversation
+from webapp.services.permissions import can_converse, require_conversation
 from webapp.trackers.tickets import CLOSED, OPEN, TRACKER_STATES, DeliveryFailed, RemoteComment
 
 logger = logging.getLogger(__name__)
@@ -329,3 +329,14 @@ def _session(ticket: Ticket, *, quick: bool = False) -> ConnectorSession:
         read_timeout=min(settings.read_timeout, budget),
     )
     return ConnectorSession.of(ticket.connector, quick_settings)
+
+
+__all__ = [
+    "add_comment",
+    "can_converse",
+    "change_state",
+    "deliver_comment",
+    "post_comment",
+    "require_conversation",
+    "retry_comment",
+]
