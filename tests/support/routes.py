@@ -57,6 +57,7 @@ def _discord_route_id(owner: User) -> int:
 
 _route_numbers = itertools.count(1000)
 
+
 def _comment_id(owner: User) -> int:
     """A pending comment on a delivered ticket of ``owner`` (not the walked ticket: its
     routes answer 404 for it, after checking who may touch the walked ticket)."""
