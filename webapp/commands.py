@@ -1,4 +1,4 @@
-"""Command-line interface: `flask users …`, `flask serve`, `flask setup-url`."""
+"""Command-line interface: `flask users …`, `flask discord …`, `flask serve`, `flask setup-url`."""
 
 from __future__ import annotations
 
@@ -21,10 +21,13 @@ from webapp.models import Connector, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
+from webapp.services.change_context import changes_via
 from webapp.services.connection_tests import test_many
 from webapp.services.connectors import connectors_query
 from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
-from webapp.services.errors import ServiceError
+from webapp.services.discord import api as discord_api
+from webapp.services.discord import settings as discord_settings
+from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.secrets import rotate_all
 from webapp.services.users import create_user
 
@@ -291,7 +294,66 @@ def deliver_tickets_command(
     )
 
 
+discord_cli = AppGroup("discord", help="Set up the Discord integration.")
+
+
+@discord_cli.command("configure")
+@click.option("--application-id", required=True, help="The application's id (developer portal).")
+@click.option("--public-key", required=True, help="The application's public key (64 hex digits).")
+@click.option("--connector", "connector_id", type=int, default=None, help="The default connector.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="A Discord role id whose members may use the commands (repeat; replaces the list).",
+)
+@click.option("--bot-token-stdin", is_flag=True, help="Read the bot token from standard input.")
+def configure_discord_command(
+    application_id: str,
+    public_key: str,
+    connector_id: int | None,
+    roles: tuple[str, ...],
+    bot_token_stdin: bool,
+) -> None:
+    """Save the Discord settings (a token not given is kept, roles not given are kept)."""
+    current = discord_settings.integration()
+    kept_roles = list(current.allowed_role_ids) if current else []
+    changes = discord_settings.DiscordChanges(
+        application_id=application_id,
+        public_key=public_key,
+        default_connector_id=connector_id,
+        allowed_role_ids=list(roles) if roles else kept_roles,
+        bot_token=sys.stdin.readline().strip() if bot_token_stdin else "",
+    )
+    try:
+        with changes_via("cli"):
+            row = discord_settings.configure(None, changes)
+    except ValidationFailed as error:
+        lines = [f"{field}: {' '.join(messages)}" for field, messages in error.errors.items()]
+        raise click.ClickException("\n".join(lines)) from None
+    click.echo(f"Discord application {row.application_id} configured.")
+    if not row.allowed_role_ids:
+        click.echo("No allowed roles yet: nobody can use the commands (add --role ID).")
+
+
+@discord_cli.command("register-commands")
+def register_discord_commands_command() -> None:
+    """Register /ticket, /reply and /status with Discord (replaces the application's list)."""
+    row = discord_settings.integration()
+    if row is None:
+        raise click.ClickException("Configure Discord first: flask discord configure …")
+    try:
+        registered = discord_api.register_commands(row)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    audit.record("discord.register_commands", None, None, commands=len(registered))
+    db.session.commit()
+    names = ", ".join("/" + str(command.get("name")) for command in registered)
+    click.echo(f"Registered {len(registered)} commands: {names}.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(discord_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(connectors_cli)
     app.cli.add_command(users_cli)

@@ -64,6 +64,9 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
         "TRACKER_CONNECT_TIMEOUT": env_float("TRACKER_CONNECT_TIMEOUT", 5.0),
         "TRACKER_READ_TIMEOUT": env_float("TRACKER_READ_TIMEOUT", 10.0),
+        # How long a page or API request waits for a comment to post before the worker
+        # takes over (the comment is stored first either way).
+        "COMMENT_REQUEST_SECONDS": env_float("COMMENT_REQUEST_SECONDS", 5.0),
         "CONNECTOR_TEST_WORKERS": int(os.environ.get("CONNECTOR_TEST_WORKERS") or 8),
         "OUTBOUND_DENY_NETWORKS": os.environ.get("OUTBOUND_DENY_NETWORKS"),
         "OUTBOUND_ALLOW_NETWORKS": os.environ.get("OUTBOUND_ALLOW_NETWORKS"),
@@ -95,6 +98,12 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         # Who may read /metrics: these networks, or anyone sending the bearer token.
         "METRICS_ALLOW_NETWORKS": os.environ.get("METRICS_ALLOW_NETWORKS", "127.0.0.0/8,::1/128"),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # Discord's API (tests point it at a fake), and how long an interaction may take
+        # before it is acknowledged and finished in the background (Discord allows 3 s).
+        "DISCORD_API_URL": (
+            os.environ.get("DISCORD_API_URL") or "https://discord.com/api/v10"
+        ).rstrip("/"),
+        "DISCORD_RESPONSE_BUDGET_SECONDS": env_float("DISCORD_RESPONSE_BUDGET_SECONDS", 2.0),
         # "text" (default) or "json": one JSON object per log line, with the request id.
         "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
     }

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from tests.api.conftest import new_key
-from tests.factories import make_connector
+from tests.factories import make_connector, make_sent_ticket
 from tests.support.material import registered_ids
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import Ticket, TicketComment
 
 #: No 500s, and status codes, content types, headers and bodies as documented. Not
 #: "schema-valid data is accepted": the services also check what JSON Schema cannot
@@ -69,7 +69,7 @@ def test_the_api_conforms_to_its_document(app, api_schema, admin):
     # support pytest 9 yet); every failure is collected before asserting.
     headers = {"Authorization": f"Token {new_key(admin, 'fuzz')}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 17
     failures = []
     for operation in operations:
 
@@ -107,6 +107,7 @@ def sample_bodies(connector_id: int) -> dict[str, dict]:
             "description": "Text",
             "fields": {"labels": ["one"]},
         },
+        "addTicketComment": {"body": "Fuzzed comment"},
     }
 
 
@@ -149,10 +150,12 @@ def assert_json_400(response, where: str) -> dict:
 
 def test_hostile_input_in_every_operation_is_a_json_4xx(app, api, admin, deliveries_skipped):
     connector = make_connector("gitlab")
+    ticket = make_sent_ticket(connector)  # comments and state need an issue
     bodies = sample_bodies(connector.id)
     checked = 0
     for path, method, operation, parameters in api_operations(app):
-        concrete = path.replace("{id}", str(connector.id))
+        row = ticket if path.startswith("/tickets/{id}/") else connector
+        concrete = path.replace("{id}", str(row.id))
         for number in ODD_IDS if "{id}" in path else ():
             response = api.open(method, path.replace("{id}", number))
             assert response.status_code == 404 and response.get_json()["detail"], (path, number)
@@ -189,7 +192,9 @@ def test_hostile_input_in_every_operation_is_a_json_4xx(app, api, admin, deliver
             )
             assert "nested too deeply" in assert_json_400(response, str(depth))["detail"]
     assert checked > 20
-    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 0
+    # Only the delivered ticket made above: no hostile input stored a ticket or a comment.
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(TicketComment)) == 0
 
 
 def test_an_if_match_that_is_not_a_version_is_400(api):
@@ -210,4 +215,6 @@ def test_nul_in_a_stored_header_is_a_json_400(api):
     )
     detail = assert_json_400(response, "Idempotency-Key")["detail"]
     assert "Idempotency-Key" in detail and "NUL character (U+0000)" in detail
-    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 0
+    # Only the delivered ticket made above: no hostile input stored a ticket or a comment.
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(TicketComment)) == 0

@@ -59,6 +59,8 @@ class FakeGitHub(FakeServer):
         ``labels``: {"owner/name": ["bug"]}; ``scopes=None`` mimics a fine-grained token."""
         super().__init__(**kw)
         self.token, self.login, self.scopes = token, login, scopes
+        #: issue API url -> comments, oldest first
+        self.comments: dict[str, list[Json]] = {}
         self.repos: dict[str, Json] = {}
         for full, cfg in (repos if repos is not None else {"octocat/hello": {}}).items():
             perms = {"admin": False, "push": True, "pull": True, **cfg.get("permissions", {})}
@@ -298,3 +300,61 @@ class FakeGitHub(FakeServer):
                 "search_type": "lexical",  # what a quoted phrase gets; required since 2026
             },
         )
+
+    # ---- conversations: comments and state ------------------------------------
+    def _issue_of(self, owner: str, repo: str, number: str) -> Json | None:
+        r = self._repo(owner, repo)
+        issues, n = (self.issues[r["full_name"].lower()] if r else []), int(number)
+        return issues[n - 1] if 0 < n <= len(issues) else None
+
+    @route("PATCH", REPO + r"/issues/(?P<number>\d+)")
+    def update_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        """Only ``state`` (open / closed) is applied."""
+        issue = self._issue_of(owner, repo, number)
+        if issue is None:
+            return self.not_found()
+        body = req.body if isinstance(req.body, dict) else {}
+        state = body.get("state")
+        if state not in (None, "open", "closed"):
+            return self._invalid(resource="Issue", code="invalid", field="state")
+        if state:
+            issue["state"] = state
+            issue["closed_at"] = (
+                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if state == "closed" else None
+            )
+        return json_response(200, self._public(issue))
+
+    @route("POST", REPO + r"/issues/(?P<number>\d+)/comments")
+    def create_comment(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        issue = self._issue_of(owner, repo, number)
+        if issue is None:
+            return self.not_found()
+        body = req.body if isinstance(req.body, dict) else {}
+        if not body.get("body"):
+            return self._invalid(resource="IssueComment", code="missing_field", field="body")
+        comment_id = self._next_id()
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        comment = {
+            "id": comment_id,
+            "node_id": f"IC_{comment_id}",
+            "url": f"{issue['url'].rsplit('/', 1)[0]}/comments/{comment_id}",
+            "html_url": f"{issue['html_url']}#issuecomment-{comment_id}",
+            "issue_url": issue["url"],
+            "body": body["body"],
+            "user": self._account(self.login, "User"),
+            "created_at": now,
+            "updated_at": now,
+            "author_association": "OWNER",
+        }
+        self.comments.setdefault(issue["url"], []).append(comment)
+        return json_response(201, comment, {"Location": comment["url"]}, created=True)
+
+    @route("GET", REPO + r"/issues/(?P<number>\d+)/comments")
+    def list_comments(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        issue = self._issue_of(owner, repo, number)
+        if issue is None:
+            return self.not_found()
+        per_page = max(1, min(int(req.query.get("per_page") or 30), 100))
+        page = max(1, int(req.query.get("page") or 1))
+        comments = self.comments.get(issue["url"], [])
+        return json_response(200, comments[(page - 1) * per_page : page * per_page])

@@ -54,6 +54,8 @@ class FakeGitLab(FakeServer):
         self.projects: dict[int, Json] = {}
         self.labels: dict[int, list[Json]] = {}
         self.issues: dict[int, list[Json]] = {}
+        #: (project id, issue iid) -> notes, oldest first
+        self.notes: dict[tuple[int, int], list[Json]] = {}
         self._ids = 100
         configured = projects if projects is not None else {"group/proj": {}}
         for i, (path, cfg) in enumerate(configured.items()):
@@ -271,3 +273,55 @@ class FakeGitLab(FakeServer):
         if not 0 < n <= len(issues):
             return json_response(404, {"message": "404 Not found"})
         return json_response(200, issues[n - 1])
+
+    def _issue(self, pid: str, iid: str) -> Json | None:
+        p = self._project(pid)
+        issues, n = (self.issues[p["id"]] if p else []), int(iid)
+        return issues[n - 1] if 0 < n <= len(issues) else None
+
+    @route("PUT", P + r"/issues/(?P<iid>\d+)")
+    def update_issue(self, req: Request, pid: str, iid: str) -> Response:
+        """Only ``state_event`` (close / reopen) is applied."""
+        issue = self._issue(pid, iid)
+        if issue is None:
+            return json_response(404, {"message": "404 Not found"})
+        body = req.body if isinstance(req.body, dict) else {}
+        event = body.get("state_event")
+        if event not in (None, "close", "reopen"):
+            return json_response(400, {"error": "state_event does not have a valid value"})
+        if event:
+            issue["state"] = "closed" if event == "close" else "opened"
+        return json_response(200, issue)
+
+    @route("POST", P + r"/issues/(?P<iid>\d+)/notes")
+    def create_note(self, req: Request, pid: str, iid: str) -> Response:
+        issue = self._issue(pid, iid)
+        if issue is None:
+            return json_response(404, {"message": "404 Not found"})
+        body = req.body if isinstance(req.body, dict) else {}
+        if not body.get("body"):
+            return json_response(400, {"error": "body is missing"})
+        internal = bool(body.get("internal") or body.get("confidential"))
+        note = {
+            "id": self._next_id(),
+            "body": body["body"],
+            "author": {"id": 1, "username": self.username},
+            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "system": False,
+            "noteable_type": "Issue",
+            "noteable_iid": issue["iid"],
+            "internal": internal,
+            "confidential": internal,
+        }
+        self.notes.setdefault((issue["project_id"], issue["iid"]), []).append(note)
+        return json_response(201, note, created=True)
+
+    @route("GET", P + r"/issues/(?P<iid>\d+)/notes")
+    def list_notes(self, req: Request, pid: str, iid: str) -> Response:
+        issue = self._issue(pid, iid)
+        if issue is None:
+            return json_response(404, {"message": "404 Not found"})
+        notes = list(self.notes.get((issue["project_id"], issue["iid"]), []))
+        if req.query.get("sort", "desc") == "desc":
+            notes.reverse()
+        return json_response(200, notes)

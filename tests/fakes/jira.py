@@ -20,11 +20,16 @@ as case-insensitive substrings (real Jira tokenizes); no pagination.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from .server import FakeServer, Request, Response, json_response, route, text_response
 
 A = r"/rest/api/2"
+A3 = r"/rest/api/3"
+#: The workflow every fake issue follows: status name -> status category key.
+STATUSES = {"To Do": "new", "In Progress": "indeterminate", "Done": "done"}
+TRANSITIONS = (("11", "To Do"), ("21", "In Progress"), ("31", "Done"))
 Json = dict[str, Any]
 PERMISSION_META = {
     "CREATE_ISSUES": ("11", "Create Issues"),
@@ -69,6 +74,8 @@ class FakeJira(FakeServer):
                 "issue_types": cfg.get("issue_types", ["Task", "Bug", "Story"]),
             }
         self.issues: list[Json] = []
+        #: issue key -> comments, oldest first (bodies as sent: text on v2, ADF on v3)
+        self.comments: dict[str, list[Json]] = {}
 
     def authenticate(self, req: Request) -> Any:
         c = req.credentials
@@ -259,3 +266,115 @@ class FakeJira(FakeServer):
     @route("GET", A + r"/search/jql")
     def search_jql(self, req: Request) -> Response:
         return self._search(req, legacy=False)
+
+    # ---- conversations: comments and transitions ---------------------------------
+    def _issue_by(self, key: str) -> Json | None:
+        return next((i for i in self.issues if key in (i["id"], i["key"])), None)
+
+    def _no_issue(self) -> Response:
+        msg = "Issue does not exist or you do not have permission to see it."
+        return self.error(404, _errors(msg))
+
+    def _add_comment(self, req: Request, key: str) -> Response:
+        issue = self._issue_by(key)
+        if issue is None:
+            return self._no_issue()
+        body = (req.body if isinstance(req.body, dict) else {}).get("body")
+        if not body:
+            return self.error(400, _errors(comment="Comment body can not be empty!"))
+        comments = self.comments.setdefault(issue["key"], [])
+        comment_id = str(10000 + sum(len(c) for c in self.comments.values()) + 1)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        comment = {
+            "self": f"{self.base_url}{A}/issue/{issue['id']}/comment/{comment_id}",
+            "id": comment_id,
+            "author": {"accountId": "5b10a2844c20165700ede21g", "displayName": str(req.identity)},
+            "body": body,
+            "created": now,
+            "updated": now,
+        }
+        comments.append(comment)
+        return json_response(201, comment, created=True)
+
+    @route("POST", A + r"/issue/(?P<key>[^/]+)/comment")
+    def add_comment_v2(self, req: Request, key: str) -> Response:
+        return self._add_comment(req, key)
+
+    @route("POST", A3 + r"/issue/(?P<key>[^/]+)/comment")
+    def add_comment_v3(self, req: Request, key: str) -> Response:
+        body = (req.body if isinstance(req.body, dict) else {}).get("body")
+        if body is not None and not (isinstance(body, dict) and body.get("type") == "doc"):
+            return self.error(400, _errors(comment="Comment body is not valid!"))
+        return self._add_comment(req, key)
+
+    @route("GET", A + r"/issue/(?P<key>[^/]+)/comment")
+    def get_comments(self, req: Request, key: str) -> Response:
+        """Bodies come back as text on v2, as Jira Cloud does for ADF comments too."""
+        issue = self._issue_by(key)
+        if issue is None:
+            return self._no_issue()
+        comments = [{**c, "body": _plain(c["body"])} for c in self.comments.get(issue["key"], [])]
+        if req.query.get("orderBy") == "-created":
+            comments.reverse()
+        limit = int(req.query.get("maxResults") or 50)
+        return json_response(
+            200,
+            {
+                "startAt": 0,
+                "maxResults": limit,
+                "total": len(comments),
+                "comments": comments[:limit],
+            },
+        )
+
+    def _status(self, name: str) -> Json:
+        key = STATUSES[name]
+        return {
+            "name": name,
+            "id": str(list(STATUSES).index(name) + 1),
+            "statusCategory": {"id": list(STATUSES.values()).index(key) + 2, "key": key},
+        }
+
+    @route("GET", A + r"/issue/(?P<key>[^/]+)/transitions")
+    def get_transitions(self, req: Request, key: str) -> Response:
+        issue = self._issue_by(key)
+        if issue is None:
+            return self._no_issue()
+        current = issue["fields"]["status"]["name"]
+        offered = [
+            {"id": tid, "name": name, "to": self._status(name), "hasScreen": False}
+            for tid, name in TRANSITIONS
+            if name != current
+        ]
+        return json_response(200, {"transitions": offered})
+
+    @route("POST", A + r"/issue/(?P<key>[^/]+)/transitions")
+    def do_transition(self, req: Request, key: str) -> Response:
+        issue = self._issue_by(key)
+        if issue is None:
+            return self._no_issue()
+        wanted = ((req.body if isinstance(req.body, dict) else {}).get("transition") or {}).get(
+            "id"
+        )
+        current = issue["fields"]["status"]["name"]
+        target = next((n for tid, n in TRANSITIONS if tid == str(wanted) and n != current), None)
+        if target is None:
+            return self.error(
+                400, _errors(f"Transition id '{wanted}' is not valid for this issue.")
+            )
+        issue["fields"]["status"] = self._status(target)
+        return Response(204, b"", {})
+
+
+def _plain(body: Any) -> str:
+    """An ADF document as text (what v2 shows of it), or the text itself."""
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, dict):
+        return ""
+    if body.get("type") == "text":
+        return str(body.get("text") or "")
+    if body.get("type") == "hardBreak":
+        return "\n"
+    parts = [_plain(node) for node in body.get("content") or []]
+    return ("\n\n" if body.get("type") == "doc" else "").join(parts)

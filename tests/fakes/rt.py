@@ -260,5 +260,52 @@ class FakeRT(FakeServer):
                 "id": t["id"],
                 "Type": t["Type"],
                 "Object": self._link("ticket", t["ObjectId"]),
+                **({"Creator": self._link("user", t["Creator"])} if t.get("Creator") else {}),
+                **({"Created": t["Created"]} if t.get("Created") else {}),
             },
         )
+
+    # ---- conversations: reply, comment, status ------------------------------------
+    def _reply(self, req: Request, tid: str, kind: str, said: str) -> Response:
+        t = next((t for t in self.tickets if t["id"] == int(tid)), None)
+        if t is None:
+            return self.not_found()
+        body = req.body if isinstance(req.body, dict) else {}
+        content = str(body.get("Content") or "")
+        if not content:
+            return self.error(400, {"message": "No content"})
+        txn = {
+            "id": len(self.transactions) + 1,
+            "Type": kind,
+            "ObjectId": t["id"],
+            "Creator": str(req.identity),
+            "Created": "2026-01-02T03:04:05Z",
+        }
+        self.transactions.append(txn)
+        self.attachments.append(
+            {"id": len(self.attachments) + 1, "TransactionId": txn["id"], "Content": content}
+        )
+        return json_response(201, [said], created=True)
+
+    @route("POST", R + r"/ticket/(?P<tid>\d+)/correspond")
+    def correspond(self, req: Request, tid: str) -> Response:
+        return self._reply(req, tid, "Correspond", "Correspondence added")
+
+    @route("POST", R + r"/ticket/(?P<tid>\d+)/comment")
+    def comment(self, req: Request, tid: str) -> Response:
+        return self._reply(req, tid, "Comment", "Comments added")
+
+    @route("PUT", R + r"/ticket/(?P<tid>\d+)")
+    def update_ticket(self, req: Request, tid: str) -> Response:
+        """Only ``Status``; RT answers 200 with a message per change."""
+        t = next((t for t in self.tickets if t["id"] == int(tid)), None)
+        if t is None:
+            return self.not_found()
+        body = req.body if isinstance(req.body, dict) else {}
+        status = body.get("Status")
+        if status is None or status == t["Status"]:
+            return json_response(200, [])
+        if status not in ("new", "open", "stalled", "resolved", "rejected", "deleted"):
+            return json_response(200, [f"Status '{status}' isn't a valid status for this ticket."])
+        old, t["Status"] = t["Status"], status
+        return json_response(200, [f"Ticket {tid}: Status changed from '{old}' to '{status}'"])

@@ -9,6 +9,7 @@ LOGIN = "login"  # any logged-in user: admins and viewers
 ADMIN = "admin"  # administrators only; viewers get 403
 OWN = "own"  # admins on any row; viewers only on rows they created (others: 403)
 TOKEN = "token"  # the API: an API token, never the session cookie  # noqa: S105
+SIGNED = "signed"  # no login: a signature checks each request (Discord interactions); 401 without
 TOKEN_ADMIN = "token admin"  # the API, administrators' tokens only; viewers get 403  # noqa: S105
 API_ACCESS = (TOKEN, TOKEN_ADMIN)
 
@@ -42,6 +43,10 @@ ACCESS: dict[str, str] = {
     "tickets.retry": OWN,
     "tickets.discard": OWN,
     "tickets.edit": OWN,
+    "tickets.add_comment": OWN,
+    "tickets.retry_comment": OWN,
+    "tickets.close": OWN,
+    "tickets.reopen": OWN,
     "users.account": LOGIN,
     "users.create_token": LOGIN,
     "users.revoke_token": LOGIN,
@@ -50,6 +55,10 @@ ACCESS: dict[str, str] = {
     "users.toggle_active": ADMIN,
     "audit.index": ADMIN,
     "audit.export": ADMIN,
+    "integrations.discord_settings": ADMIN,
+    "integrations.new_discord_route": ADMIN,
+    "integrations.delete_discord_route": ADMIN,
+    "integrations.discord_interactions": SIGNED,
     "api_docs.index": LOGIN,
     "api.list_connectors": TOKEN,
     "api.create_connector": TOKEN_ADMIN,
@@ -64,6 +73,10 @@ ACCESS: dict[str, str] = {
     "api.create_ticket": TOKEN,
     "api.retry_ticket": TOKEN,
     "api.discard_ticket": TOKEN,
+    "api.list_comments": TOKEN,
+    "api.add_comment": TOKEN,
+    "api.close_ticket": TOKEN,
+    "api.reopen_ticket": TOKEN,
 }
 
 

@@ -7,6 +7,7 @@ walk loudly: add one here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,11 +42,44 @@ def _ticket_id(owner: User) -> int:
     return create_ticket(owner, request)[0].id
 
 
+def _discord_route_id(owner: User) -> int:
+    from webapp.services.discord.settings import (
+        DiscordChanges,
+        add_route,
+        configure,
+        integration,
+    )
+
+    if integration() is None:
+        configure(None, DiscordChanges("1234", "ab" * 32, None))
+    return add_route(None, "channel", str(next(_route_numbers)), _connector_id(owner)).id
+
+
+_route_numbers = itertools.count(1000)
+
+
+def _comment_id(owner: User) -> int:
+    """A pending comment on a delivered ticket of ``owner`` (not the walked ticket: its
+    routes answer 404 for it, after checking who may touch the walked ticket)."""
+    from tests.factories import make_sent_ticket
+    from webapp.extensions import db
+    from webapp.models import TicketComment
+
+    ticket = make_sent_ticket(make_connector("gitlab", issue_tracker_server=refused_address()))
+    ticket.created_by_id = owner.id
+    comment = TicketComment(ticket=ticket, direction="outbound", body="Hi", status="failed")
+    db.session.add(comment)
+    db.session.commit()
+    return comment.id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
+    "comment_id": _comment_id,
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,
     "token_id": _token_id,
     "ticket_id": _ticket_id,
+    "route_id": _discord_route_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
 }

@@ -16,6 +16,7 @@ PUBLIC_ENDPOINTS = {
     "health.healthz",
     "api.openapi_document",
     "metrics.metrics",  # no login, but allowed networks or a token (tests/test_metrics.py)
+    "integrations.discord_interactions",  # no login, but Discord's signature (test_discord_*)
 }
 SAMPLE_VALUES = {"int": 1, "string": "x", "path": "x", "default": "x"}
 

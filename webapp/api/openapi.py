@@ -202,6 +202,39 @@ def _paths() -> dict[str, Any]:
                 _responses("200", ref("Ticket"), "400", "403", "404"),
             ),
         },
+        "/tickets/{id}/comments/": {
+            "parameters": [connector_id],
+            "get": _operation(
+                "listTicketComments",
+                "The issue's comments, oldest first: the tracker's and those sent from here",
+                _responses("200", _list_of("Comment"), "404"),
+            ),
+            "post": _operation(
+                "addTicketComment",
+                "Add a comment to the issue (admins: any ticket; viewers: their own). Stored "
+                "first, tried once; 201 with its delivery status (pending or failed: the "
+                "worker retries it)",
+                _responses("201", ref("Comment"), "400", "403", "404", "415"),
+                "CommentCreate",
+            ),
+        },
+        "/tickets/{id}/close/": {
+            "parameters": [connector_id],
+            "post": _operation(
+                "closeTicket",
+                "Close the issue on the tracker (admins: any ticket; viewers: their own); "
+                "400 with the tracker's words when it refuses",
+                _responses("200", ref("Ticket"), "400", "403", "404"),
+            ),
+        },
+        "/tickets/{id}/reopen/": {
+            "parameters": [connector_id],
+            "post": _operation(
+                "reopenTicket",
+                "Reopen the issue on the tracker (admins: any ticket; viewers: their own)",
+                _responses("200", ref("Ticket"), "400", "403", "404"),
+            ),
+        },
         "/systems/": {
             "get": _operation(
                 "listSystems",

@@ -191,6 +191,17 @@ def components(systems: list[System]) -> dict[str, Any]:
                         "type": ["array", "null"],
                         "items": {"type": "string"},
                     },
+                    "reporter": {
+                        "type": ["object", "null"],
+                        "description": "Who reported it from outside the dashboard (a "
+                        "Discord member: source, their id there, their name then); null when "
+                        "a dashboard user raised it.",
+                        "properties": {
+                            "source": {"type": "string"},
+                            "id": {"type": ["string", "null"]},
+                            "name": {"type": ["string", "null"]},
+                        },
+                    },
                     "comments": {
                         "type": "array",
                         "items": {"$ref": "#/components/schemas/Comment"},
@@ -215,6 +226,27 @@ def components(systems: list[System]) -> dict[str, Any]:
                         "description": "Delivery of an outbound comment; null for inbound ones.",
                     },
                     "last_error": {"type": ["string", "null"]},
+                    "external_id": {
+                        "type": ["string", "null"],
+                        "description": "The tracker's id of the comment, once known.",
+                    },
+                    "via": {"type": "string", "description": "page, api, discord, webhook, sync…"},
+                    "attempts": {"type": "integer"},
+                    "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+            "CommentCreate": {
+                "type": "object",
+                "required": ["body"],
+                "properties": {
+                    "body": {"type": "string", "minLength": 1},
+                    "internal": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Only the tracker's people see it (GitLab internal "
+                        "note, RT comment rather than reply); refused where the tracker "
+                        "has no internal comments.",
+                    },
                 },
             },
             "TicketCreate": {

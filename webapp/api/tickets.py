@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.http.paging import page_number
 from webapp.http.request_input import query_id
 from webapp.models import Ticket, TicketComment
-from webapp.services import delivery
+from webapp.services import comments, delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
 from webapp.services.intake import deliver_within_budget
@@ -44,11 +44,23 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
         "created_at": ticket.created_at.isoformat(),
         "sent_at": ticket.sent_at.isoformat() if ticket.sent_at else None,
         "created_by": ticket.created_by.email if ticket.created_by else None,
+        "reporter": reporter_to_dict(ticket),
         "tracker_state": ticket.tracker_state,
         "tracker_updated_at": iso(ticket.tracker_updated_at),
         "tracker_labels": ticket.tracker_labels,
         "tracker_assignees": ticket.tracker_assignees,
         "comments": [comment_to_dict(c) for c in ticket.comments],
+    }
+
+
+def reporter_to_dict(ticket: Ticket) -> dict[str, str | None] | None:
+    """Who reported it from outside the dashboard (a Discord member), if anyone."""
+    if not ticket.reporter_source:
+        return None
+    return {
+        "source": ticket.reporter_source,
+        "id": ticket.reporter_id,
+        "name": ticket.reporter_name,
     }
 
 
@@ -63,6 +75,10 @@ def comment_to_dict(comment: TicketComment) -> dict[str, Any]:
         "created_at": iso(comment.created_at),
         "status": comment.status,
         "last_error": comment.last_error,
+        "external_id": comment.external_id,
+        "via": comment.via,
+        "attempts": comment.attempts,
+        "next_attempt_at": iso(comment.next_attempt_at),
     }
 
 
@@ -147,4 +163,47 @@ def discard_ticket(ticket_id: int):
     """Give up on a pending or failed ticket: it is kept, as discarded, and never sent."""
     ticket = service.ticket_to_change(api_user(), ticket_id)
     service.discard(api_user(), ticket)
+    return ticket_to_dict(ticket)
+
+
+@bp.get("/tickets/<id:ticket_id>/comments/", **ROUTE)
+def list_comments(ticket_id: int):
+    ticket = service.get_ticket(ticket_id)
+    return {
+        "results": [comment_to_dict(c) for c in db.session.scalars(comments.comments_query(ticket))]
+    }
+
+
+@bp.post("/tickets/<id:ticket_id>/comments/", **ROUTE)
+def add_comment(ticket_id: int):
+    """201 with the stored comment after one quick attempt: sent, or pending / failed
+    (the worker retries it)."""
+    ticket = service.get_ticket(ticket_id)
+    comments.require_conversation(api_user(), ticket)
+    body = json_object()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(body.get("body"), str):
+        errors["body"] = ["Enter the comment as text."]
+    if not isinstance(body.get("internal", False), bool):
+        errors["internal"] = ["Give true or false."]
+    if errors:
+        raise ValidationFailed(errors)
+    comment = comments.post_comment(
+        api_user(), ticket, body["body"], internal=body.get("internal", False)
+    )
+    return comment_to_dict(comment), 201
+
+
+@bp.post("/tickets/<id:ticket_id>/close/", **ROUTE)
+def close_ticket(ticket_id: int):
+    """Close the issue on the tracker; 400 with the tracker's words if it refuses."""
+    ticket = service.get_ticket(ticket_id)
+    comments.change_state(api_user(), ticket, "closed")
+    return ticket_to_dict(ticket)
+
+
+@bp.post("/tickets/<id:ticket_id>/reopen/", **ROUTE)
+def reopen_ticket(ticket_id: int):
+    ticket = service.get_ticket(ticket_id)
+    comments.change_state(api_user(), ticket, "open")
     return ticket_to_dict(ticket)

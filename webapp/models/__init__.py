@@ -3,6 +3,7 @@
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
 from webapp.models.connector import Connector, ConnectorCategory
+from webapp.models.discord import DiscordIntegration, DiscordRoute
 from webapp.models.ticket import (
     DeliveryAttempt,
     DeliveryWorker,
@@ -19,6 +20,8 @@ __all__ = [
     "ConnectorCategory",
     "DeliveryAttempt",
     "DeliveryWorker",
+    "DiscordIntegration",
+    "DiscordRoute",
     "Ticket",
     "TicketActivity",
     "TicketComment",

@@ -65,6 +65,11 @@ class Ticket(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Who reported it when that is not a dashboard user: where ("discord"), their id
+    #: there and the name they had when they reported it.
+    reporter_source: Mapped[str | None] = mapped_column(String(20))
+    reporter_id: Mapped[str | None] = mapped_column(String(64))
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
 
     # ---- the issue as the tracker last told it (events and sync) ------------------
     #: "open" or "closed"; None until the tracker has said anything after creation.
@@ -91,6 +96,14 @@ class Ticket(db.Model):
 
     def __repr__(self) -> str:
         return f"<Ticket {self.id} {self.status} via {self.connector_name!r}>"
+
+    @property
+    def reporter(self) -> str | None:
+        """The outside reporter as people read it: "Discord user ana (1234)"."""
+        if not self.reporter_source:
+            return None
+        source = {"discord": "Discord user"}.get(self.reporter_source, self.reporter_source)
+        return f"{source} {self.reporter_name or '?'} ({self.reporter_id})"
 
     @property
     def undelivered(self) -> bool:

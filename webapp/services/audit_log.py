@@ -46,6 +46,14 @@ ACTION_TEXT: dict[str, str] = {
     "ticket.retry": "Retried a ticket",
     "ticket.edit": "Edited a ticket",
     "ticket.discard": "Discarded a ticket",
+    "discord.configure": "Changed the Discord settings",
+    "discord.route_add": "Mapped a Discord server or channel",
+    "discord.route_delete": "Removed a Discord mapping",
+    "discord.register_commands": "Registered the Discord commands",
+    "ticket.comment": "Commented on a ticket's issue",
+    "ticket.comment_retry": "Retried a comment",
+    "ticket.close": "Closed a ticket's issue",
+    "ticket.reopen": "Reopened a ticket's issue",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)
@@ -128,6 +136,11 @@ def action_text(action: str) -> str:
 def actor_label(entry: AuditEntry) -> str:
     if entry.actor_email:
         return entry.actor_email
+    details = entry.details or {}
+    if details.get("reporter"):  # someone outside: a Discord member, say
+        return details["reporter"]
+    if details.get("via") == "discord" and details.get("author"):
+        return details["author"]
     if (entry.details or {}).get("via"):
         return entry.details["via"]
     return "not logged in" if entry.action.startswith("auth.") else "command line"

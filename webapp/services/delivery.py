@@ -1,5 +1,9 @@
 """Delivering stored tickets to their trackers: once, and never twice.
 
+The claim, lease and fence below serve any outbox row with the same delivery columns
+(``status``, ``claimed_until``, ``claim_number``, ``attempts``, ``needs_lookup``): tickets
+here, and comments typed on the dashboard (``services.comments``).
+
 A delivery first *claims* the ticket with a conditional UPDATE (pending/failed →
 sending), so two workers, or a worker and a "Retry" click, cannot send the same ticket.
 Workers pick due tickets with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
@@ -17,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,12 +54,18 @@ ABANDONED_MESSAGE = (
 )
 
 
+#: An outbox model: Ticket, TicketComment (same delivery columns).
+Outbox = type
+
+
 @dataclass(frozen=True)
 class Claim:
-    """A worker's hold on one ticket: which ticket, and the claim number it got."""
+    """A worker's hold on one outbox row: which row (a ticket by default), and the
+    claim number it got."""
 
-    ticket_id: int
+    row_id: int
     number: int
+    model: Outbox = Ticket
 
 
 def lease() -> timedelta:
@@ -75,9 +86,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
 
-def _abandoned(now: datetime):
-    """Tickets a worker claimed and never finished (it crashed or was killed)."""
-    return and_(Ticket.status == SENDING, Ticket.claimed_until < now)
+def _abandoned(model: Outbox, now: datetime):
+    """Rows a worker claimed and never finished (it crashed or was killed)."""
+    return and_(model.status == SENDING, model.claimed_until < now)
 
 
 def claim(ticket_id: int, now: datetime | None = None) -> Claim | None:
@@ -86,13 +97,23 @@ def claim(ticket_id: int, now: datetime | None = None) -> Claim | None:
     A ticket left ``sending`` by a crashed worker is claimable once its lease runs out,
     and then needs a marker lookup before anything is created.
     """
-    claimed = _claim_in_transaction(ticket_id, now or utcnow())
+    return claim_row(Ticket, ticket_id, _ticket_abandoned, now)
+
+
+def claim_row(
+    model: Outbox,
+    row_id: int,
+    on_abandoned: Callable[[int], None],
+    now: datetime | None = None,
+) -> Claim | None:
+    """``claim`` for any outbox row; ``on_abandoned(row_id)`` records a lost attempt."""
+    claimed = _claim_in_transaction(model, row_id, now or utcnow(), on_abandoned)
     db.session.commit()
     return claimed
 
 
-def renew(claims: list[Claim], now: datetime | None = None) -> set[int]:
-    """Extend the leases of the claims that are still current; return their ticket ids.
+def renew(claims: list[Claim], now: datetime | None = None) -> set[Claim]:
+    """Extend the leases of the claims that are still current; return those claims.
 
     One transaction per ticket: renewing never holds one ticket's lock while it waits for
     another's (no deadlock with a worker recording its result).
@@ -101,35 +122,36 @@ def renew(claims: list[Claim], now: datetime | None = None) -> set[int]:
     held = set()
     for claimed in claims:
         result = db.session.execute(
-            update(Ticket)
+            update(claimed.model)
             .where(*_current(claimed))
             .values(claimed_until=until)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
         if result.rowcount == 1:
-            held.add(claimed.ticket_id)
+            held.add(claimed)
     return held
 
 
 def _current(claim: Claim) -> tuple:
-    """The ticket is still being sent under this claim (nobody claimed it since)."""
+    """The row is still being sent under this claim (nobody claimed it since)."""
+    model = claim.model
     return (
-        Ticket.id == claim.ticket_id,
-        Ticket.claim_number == claim.number,
-        Ticket.status == SENDING,
+        model.id == claim.row_id,
+        model.claim_number == claim.number,
+        model.status == SENDING,
     )
 
 
 class LeaseKeeper:
     """Renews a worker's claims from a background thread while the worker works on them.
 
-    Use as a context manager around the work; ``release`` a ticket once it is recorded.
+    Use as a context manager around the work; ``release`` a claim once it is recorded.
     """
 
     def __init__(self, claims: list[Claim]) -> None:
         self._app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self._claims = {claim.ticket_id: claim for claim in claims}
+        self._claims = {(claim.model, claim.row_id): claim for claim in claims}
         self._every = lease().total_seconds() / 3
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -143,9 +165,9 @@ class LeaseKeeper:
         self._done.set()
         self._thread.join(timeout=30)
 
-    def release(self, ticket_id: int) -> None:
+    def release(self, claim: Claim) -> None:
         with self._lock:
-            self._claims.pop(ticket_id, None)
+            self._claims.pop((claim.model, claim.row_id), None)
 
     def _run(self) -> None:
         with self._app.app_context():
@@ -160,8 +182,8 @@ class LeaseKeeper:
                         logger.exception("Could not renew the leases of tickets being sent")
                         continue
                     for claim in claims:
-                        if claim.ticket_id not in held:
-                            self.release(claim.ticket_id)
+                        if claim not in held:
+                            self.release(claim)
             finally:
                 db.session.remove()
 
@@ -204,8 +226,8 @@ def deliver_claimed(claimed: Claim, actor: User | None = None) -> bool:
     worker's lease ran out): that worker's attempt is the one the ticket shows.
     """
     if not renew([claimed]):
-        return _lost(claimed, "before sending")
-    ticket = db.session.get(Ticket, claimed.ticket_id)
+        return lost(claimed, "before sending")
+    ticket = db.session.get(Ticket, claimed.row_id)
     started = time.monotonic()
     connector = ticket.connector
     try:
@@ -215,10 +237,10 @@ def deliver_claimed(claimed: Claim, actor: User | None = None) -> bool:
     else:
         problem = None
     try:
-        if not _fence(claimed):
+        if not fence(claimed):
             db.session.rollback()
             where = f"with issue {issue.key}" if issue else "with a failure"
-            return _lost(claimed, f"after the tracker answered {where}")
+            return lost(claimed, f"after the tracker answered {where}")
         db.session.refresh(ticket)  # exact values: nobody can change the row until commit
         if problem is not None:
             _record_failure(ticket, connector, problem, started)
@@ -233,14 +255,14 @@ def deliver_claimed(claimed: Claim, actor: User | None = None) -> bool:
     return True
 
 
-def _fence(claimed: Claim) -> bool:
-    """Lock the ticket for recording if this claim is still current (a fencing check).
+def fence(claimed: Claim) -> bool:
+    """Lock the row for recording if this claim is still current (a fencing check).
 
     The UPDATE holds the row (PostgreSQL) or the database (SQLite) until commit, so no
     claim can slip in between this check and the recorded result.
     """
     result = db.session.execute(
-        update(Ticket)
+        update(claimed.model)
         .where(*_current(claimed))
         .values(claimed_until=utcnow() + lease())
         .execution_options(synchronize_session=False)
@@ -248,11 +270,11 @@ def _fence(claimed: Claim) -> bool:
     return result.rowcount == 1
 
 
-def _lost(claimed: Claim, when: str) -> bool:
+def lost(claimed: Claim, when: str) -> bool:
     logger.warning(
-        "Ticket %s: claim %s is no longer current %s; recording nothing (a newer claim "
-        "delivers it)",
-        claimed.ticket_id,
+        "%s %s: claim %s is no longer current %s; recording nothing (a newer claim delivers it)",
+        claimed.model.__name__,
+        claimed.row_id,
         claimed.number,
         when,
     )
@@ -341,27 +363,45 @@ def _record_failure(ticket, connector, failure: DeliveryFailed, started: float) 
 
 def claim_due(limit: int, now: datetime | None = None) -> list[Claim]:
     """Claim up to ``limit`` due tickets for this worker."""
+    return claim_due_rows(Ticket, limit, _ticket_abandoned, now)
+
+
+def claim_due_rows(
+    model: Outbox,
+    limit: int,
+    on_abandoned: Callable[[int], None],
+    now: datetime | None = None,
+) -> list[Claim]:
+    """Claim up to ``limit`` due rows of an outbox ``model`` for this worker."""
     now = now or utcnow()
     due = or_(
-        and_(Ticket.status.in_((PENDING, FAILED)), Ticket.next_attempt_at <= now),
-        _abandoned(now),
+        and_(model.status.in_((PENDING, FAILED)), model.next_attempt_at <= now),
+        _abandoned(model, now),
     )
     ids = list(
         db.session.scalars(
-            select(Ticket.id)
+            select(model.id)
             .where(due)
-            .order_by(Ticket.next_attempt_at, Ticket.id)
+            .order_by(model.next_attempt_at, model.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
-    claims = [c for ticket_id in ids if (c := _claim_in_transaction(ticket_id, now))]
+    claims = [c for row_id in ids if (c := _claim_in_transaction(model, row_id, now, on_abandoned))]
     db.session.commit()
     return claims
 
 
-def _claim_in_transaction(ticket_id: int, now: datetime) -> Claim | None:
-    """Take the ticket (next claim number); an abandoned claim counts as an attempt.
+def _ticket_abandoned(ticket_id: int) -> None:
+    db.session.add(
+        DeliveryAttempt(ticket_id=ticket_id, outcome="abandoned", message=ABANDONED_MESSAGE)
+    )
+
+
+def _claim_in_transaction(
+    model: Outbox, row_id: int, now: datetime, on_abandoned: Callable[[int], None]
+) -> Claim | None:
+    """Take the row (next claim number); an abandoned claim counts as an attempt.
 
     A worker that let its lease run out may have reached the tracker, like a timed-out
     request: the attempt is recorded as such and the marker is looked up before sending.
@@ -369,27 +409,26 @@ def _claim_in_transaction(ticket_id: int, now: datetime) -> Claim | None:
     values = {
         "status": SENDING,
         "claimed_until": now + lease(),
-        "claim_number": Ticket.claim_number + 1,
+        "claim_number": model.claim_number + 1,
     }
-    abandoned = _update_ticket(
-        ticket_id,
-        _abandoned(now),
-        values | {"needs_lookup": True, "attempts": Ticket.attempts + 1},
+    abandoned = _update_row(
+        model,
+        row_id,
+        _abandoned(model, now),
+        values | {"needs_lookup": True, "attempts": model.attempts + 1},
     )
     if abandoned:
-        db.session.add(
-            DeliveryAttempt(ticket_id=ticket_id, outcome="abandoned", message=ABANDONED_MESSAGE)
-        )
-    elif not _update_ticket(ticket_id, Ticket.status.in_((PENDING, FAILED)), values):
+        on_abandoned(row_id)
+    elif not _update_row(model, row_id, model.status.in_((PENDING, FAILED)), values):
         return None
-    number = db.session.scalar(select(Ticket.claim_number).where(Ticket.id == ticket_id))
-    return Claim(ticket_id, number)
+    number = db.session.scalar(select(model.claim_number).where(model.id == row_id))
+    return Claim(row_id, number, model)
 
 
-def _update_ticket(ticket_id: int, condition, values: dict) -> bool:
+def _update_row(model: Outbox, row_id: int, condition, values: dict) -> bool:
     result = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, condition)
+        update(model)
+        .where(model.id == row_id, condition)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -406,9 +445,9 @@ def deliver_due(limit: int | None = None) -> list[Ticket]:
     with LeaseKeeper(claims) as keeper:
         for claimed in claims:
             recorded = deliver_claimed(claimed)
-            keeper.release(claimed.ticket_id)
+            keeper.release(claimed)
             if recorded:
-                handled.append(db.session.get(Ticket, claimed.ticket_id))
+                handled.append(db.session.get(Ticket, claimed.row_id))
     return handled
 
 

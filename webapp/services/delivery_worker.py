@@ -23,6 +23,7 @@ from webapp.extensions import db
 from webapp.models import DeliveryWorker, Ticket
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING
+from webapp.services.comments import deliver_due_comments
 from webapp.services.delivery import deliver_due, lease
 
 logger = logging.getLogger(__name__)
@@ -57,11 +58,13 @@ def beat(kind: str, interval: float, now: datetime | None = None) -> None:
 
 
 def deliver_all_due(kind: str, interval: float, batch: int | None = None) -> Iterator[Ticket]:
-    """One worker pass: claim and deliver batch after batch until nothing is due."""
+    """One worker pass: claim and deliver batch after batch until nothing is due: tickets
+    (yielded), then comments typed on the dashboard (their tickets exist by then)."""
     while True:
         beat(kind, interval)
         handled = deliver_due(batch)
-        if not handled:
+        comments = deliver_due_comments(batch)
+        if not handled and not comments:
             return
         yield from handled
 

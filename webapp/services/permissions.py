@@ -33,3 +33,27 @@ def require_ticket_change(actor: User | None, ticket: Ticket) -> None:
     """Raise Forbidden unless ``actor`` may change ``ticket`` (see can_change_ticket)."""
     if not can_change_ticket(actor, ticket):
         raise Forbidden(NOT_YOUR_TICKET_MESSAGE)
+
+
+NOT_YOUR_CONVERSATION_MESSAGE = (
+    "Only administrators and the user who created a ticket can comment on it, close it "
+    "or reopen it."
+)
+
+
+def can_converse(actor: User | None, ticket: Ticket) -> bool:
+    """Admins may comment on, close and reopen any ticket's issue; viewers their own.
+
+    A rule of its own (today it admits the same people as ``can_change_ticket``), so
+    either can change without loosening the other. ``actor`` None is the command line
+    or an integration that checked its own users (Discord roles).
+    """
+    if actor is None or actor.is_admin:
+        return True
+    return ticket.created_by_id is not None and ticket.created_by_id == actor.id
+
+
+def require_conversation(actor: User | None, ticket: Ticket) -> None:
+    """Raise Forbidden unless ``actor`` may comment on / close ``ticket`` (can_converse)."""
+    if not can_converse(actor, ticket):
+        raise Forbidden(NOT_YOUR_CONVERSATION_MESSAGE)

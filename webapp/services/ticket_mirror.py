@@ -18,7 +18,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Ticket, TicketActivity, TicketComment
 from webapp.models.base import utcnow
-from webapp.models.ticket import INBOUND, SENT
+from webapp.models.ticket import INBOUND, OUTBOUND, SENT
 from webapp.trackers.tickets import CLOSED, OPEN, IssueSnapshot
 
 CLOSED_EVENT, REOPENED_EVENT, COMMENTED_EVENT = "closed", "reopened", "commented"
@@ -114,11 +114,25 @@ def _comments(ticket: Ticket, snapshot: IssueSnapshot, via: str) -> list[MirrorC
             )
         )
     )
+    ours = {
+        row.marker: row
+        for row in db.session.scalars(
+            select(TicketComment).where(
+                TicketComment.ticket_id == ticket.id,
+                TicketComment.direction == OUTBOUND,
+                TicketComment.marker.is_not(None),
+            )
+        )
+    }
     changes = []
     for comment in snapshot.comments:
         if comment.external_id in known:
             continue  # ours coming back, or seen before
         known.add(comment.external_id)
+        sent = next((row for marker, row in ours.items() if marker in comment.body), None)
+        if sent is not None:  # ours, back before its delivery recorded the tracker's id
+            sent.external_id = sent.external_id or comment.external_id
+            continue
         stored = TicketComment(
             ticket=ticket,
             direction=INBOUND,

@@ -23,6 +23,7 @@ from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX_LENGTH
 from webapp.schema.validation import render_title, validate_params
 from webapp.services import audit
+from webapp.services.change_context import current_via
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import MAX_ID, Choices, connector_choices
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
@@ -38,6 +39,15 @@ def new_submission_token() -> str:
     return token_source.token_urlsafe(24)
 
 
+@dataclass(frozen=True)
+class Reporter:
+    """Someone outside the dashboard who reported the ticket: a Discord member, say."""
+
+    source: str
+    id: str
+    name: str
+
+
 @dataclass
 class TicketRequest:
     """What the ticket form (or the API) asks for."""
@@ -48,6 +58,7 @@ class TicketRequest:
     category: str = ""
     fields: Mapping[str, Any] | None = None
     submission_token: str = ""
+    reporter: Reporter | None = None
 
 
 @functools.cache
@@ -163,6 +174,10 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
         next_attempt_at=utcnow(),
         created_by_id=actor.id if actor else None,
     )
+    if request.reporter is not None:
+        ticket.reporter_source = request.reporter.source
+        ticket.reporter_id = request.reporter.id[:64]
+        ticket.reporter_name = request.reporter.name[:200]
     _set_content(ticket, connector, request, fields)
     db.session.add(ticket)
     try:
@@ -178,7 +193,8 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
     ticket.final_title = final_title(connector, system, ticket)
     if actor is not None:
         remember_choices(actor, connector, ticket)
-    audit.record("ticket.create", actor, ticket, connector_id=connector.id)
+    reported = {"reporter": ticket.reporter, "via": current_via()} if ticket.reporter else {}
+    audit.record("ticket.create", actor, ticket, connector_id=connector.id, **reported)
     db.session.commit()
     return ticket, True
 

@@ -148,6 +148,8 @@ class TrackerConnection:
         with response:
             if not 200 <= response.status_code < 300:
                 raise self.refused(response, action, not_found=not_found, forbidden=forbidden)
+            if response.status_code == 204 and not object_only:  # done, nothing to say
+                return Reply(response.status_code, response.headers, None)
             try:
                 body = response.json()
             except ValueError:

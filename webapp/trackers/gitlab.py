@@ -19,8 +19,20 @@ from webapp.trackers.common import (
     task_sync_fields,
     title_format_field,
 )
+from webapp.trackers.issues import issue_number
 from webapp.trackers.system import System
-from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
+from webapp.trackers.tickets import (
+    CLOSED,
+    CreatedIssue,
+    DeliveryFailed,
+    IssueDraft,
+    LabelOutcome,
+    RemoteComment,
+    tracker_time,
+)
+
+#: Notes scanned for a marker: the newest ones (a retry follows its attempt closely).
+RECENT_NOTES = 100
 
 GUEST = 10  # the lowest access level that may create issues
 ACCESS_LEVELS = {
@@ -141,6 +153,68 @@ class GitLabClient(TrackerClient):
         path = self.target_path(project) + "/labels"
         return self.create_label(name, path, payload, _exists)
 
+    # ---- conversations -----------------------------------------------------
+    def issue_path(self, issue_key: str, target: str | None) -> str:
+        project = self.issue_target(target)
+        return f"{self.target_path(project)}/issues/{issue_number(issue_key)}"
+
+    def comment_body(self, text: str, marker: str) -> str:
+        """GitLab renders Markdown: the marker hides in an HTML comment."""
+        return f"{text.rstrip()}\n\n<!-- Connector Desk reference {marker} -->"
+
+    def add_comment(
+        self, issue_key: str, target: str | None, body: str, *, internal: bool = False
+    ) -> RemoteComment:
+        """``POST …/issues/{iid}/notes``; ``internal`` makes an internal note."""
+        note = self.call(
+            "POST",
+            self.issue_path(issue_key, target) + "/notes",
+            json={"body": body, "internal": bool(internal)},
+            action="add the comment",
+            creates=True,
+            made="the comment",
+            not_found=f"GitLab has no issue {issue_key}, or this token cannot see it.",
+        )
+        return self._note(note, ambiguous=True)
+
+    def find_comment(self, issue_key: str, target: str | None, marker: str) -> RemoteComment | None:
+        """The newest notes of the issue, searched for ``marker``."""
+        notes = self.call(
+            "GET",
+            self.issue_path(issue_key, target) + "/notes",
+            params={"sort": "desc", "order_by": "created_at", "per_page": RECENT_NOTES},
+            action="list the issue's comments",
+        )
+        for note in notes if isinstance(notes, list) else []:
+            if isinstance(note, dict) and marker in str(note.get("body") or ""):
+                return self._note(note)
+        return None
+
+    def set_state(self, issue_key: str, target: str | None, state: str) -> None:
+        """``PUT …/issues/{iid}`` with ``state_event`` close or reopen."""
+        event = "close" if state == CLOSED else "reopen"
+        self.call(
+            "PUT",
+            self.issue_path(issue_key, target),
+            json={"state_event": event},
+            action=f"{event} the issue",
+            not_found=f"GitLab has no issue {issue_key}, or this token cannot see it.",
+        )
+
+    def _note(self, note: Any, ambiguous: bool = False) -> RemoteComment:
+        if not isinstance(note, dict) or note.get("id") is None:
+            raise self.failed(
+                "GitLab accepted the comment but its answer has no id.", ambiguous=ambiguous
+            )
+        author = note.get("author") if isinstance(note.get("author"), dict) else {}
+        return RemoteComment(
+            external_id=str(note["id"]),
+            author=str(author.get("username") or author.get("name") or ""),
+            body=str(note.get("body") or ""),
+            created_at=tracker_time(note.get("created_at")),
+            internal=bool(note.get("internal") or note.get("confidential")),
+        )
+
     def _created(self, issue: Any) -> CreatedIssue:
         try:
             iid = int(issue["iid"])
@@ -222,4 +296,5 @@ GITLAB = System(
         ),
     ),
     category_mapping="label",
+    internal_comment_label="Internal note",
 )

@@ -17,7 +17,13 @@ from typing import Any, ClassVar
 from webapp.outbound.diagnosis import RequestFailed, json_or_none
 from webapp.outbound.scrub import QUOTE_LIMIT, quote, scrub
 from webapp.trackers.connection import TrackerConnection
-from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
+from webapp.trackers.tickets import (
+    CreatedIssue,
+    DeliveryFailed,
+    IssueDraft,
+    LabelOutcome,
+    RemoteComment,
+)
 
 CREATED, EXISTS, FAILED = "created", "exists", "failed"
 
@@ -26,6 +32,14 @@ def split_list(value: Any) -> list[str]:
     """``"a, b,,c"`` (or a list) as ``["a", "b", "c"]``: how ticket fields list names."""
     items = value if isinstance(value, list | tuple) else str(value or "").split(",")
     return [str(item).strip() for item in items if str(item).strip()]
+
+
+def issue_number(key: str) -> str:
+    """``"#12"`` (or ``"12"``) as ``"12"``: how GitLab, GitHub and RT paths name an issue."""
+    number = str(key or "").strip().lstrip("#")
+    if not number.isdigit():
+        raise DeliveryFailed(f"{key!r} is not an issue number.", retryable=False)
+    return number
 
 
 class IssueRequests(TrackerConnection):
@@ -57,6 +71,26 @@ class IssueRequests(TrackerConnection):
         """The tracker's complaints per ticket field, from an error answer's JSON."""
         return {}
 
+    # ---- conversations: comments and state of an issue that exists ----------
+    def add_comment(
+        self, issue_key: str, target: str | None, body: str, *, internal: bool = False
+    ) -> RemoteComment:
+        """Add ``body`` (it already holds its marker, see ``comment_body``) to the issue."""
+        raise DeliveryFailed(f"{self.name} connectors cannot add comments.", retryable=False)
+
+    def find_comment(self, issue_key: str, target: str | None, marker: str) -> RemoteComment | None:
+        """The issue's comment whose body holds ``marker`` (an earlier attempt's), or None."""
+        raise DeliveryFailed(f"{self.name} connectors cannot look comments up.", retryable=False)
+
+    def set_state(self, issue_key: str, target: str | None, state: str) -> None:
+        """Close (``"closed"``) or reopen (``"open"``) the issue; ``DeliveryFailed`` if not."""
+        raise DeliveryFailed(f"{self.name} connectors cannot close issues.", retryable=False)
+
+    def comment_body(self, text: str, marker: str) -> str:
+        """``text`` with the marker line that lets a retry find the comment: a footer
+        here; trackers that render Markdown hide it in an HTML comment."""
+        return f"{text.rstrip()}\n\n-- \nSent with Connector Desk · reference {marker}"
+
     # ---- helpers ---------------------------------------------------------
     def issue_target(self, target: str | None) -> str:
         """The ticket's repository / project / queue, else the connector's own."""
@@ -80,10 +114,12 @@ class IssueRequests(TrackerConnection):
         params: Mapping[str, Any] | None = None,
         creates: bool = False,
         not_found: str | None = None,
+        made: str = "the issue",
     ) -> Any:
         """Send one request and return its answer's JSON, or raise ``DeliveryFailed``.
 
-        ``creates``: the request makes something, so losing its answer is ambiguous.
+        ``creates``: the request makes something (``made``, for messages), so losing its
+        answer is ambiguous.
         ``action`` names the request in messages ("refused to …"), e.g. "create the issue".
         """
         try:
@@ -92,7 +128,7 @@ class IssueRequests(TrackerConnection):
             )
         except RequestFailed as failure:
             # Chained to the network error, if any: not to the wrapper with its raw error body.
-            raise self.delivery_failed(failure, creates=creates) from failure.__cause__
+            raise self.delivery_failed(failure, creates=creates, made=made) from failure.__cause__
         return reply.body
 
     def create_label(
@@ -128,7 +164,9 @@ class IssueRequests(TrackerConnection):
         message = scrub(message, secrets, user=user)
         return DeliveryFailed(message, field_errors=field_errors, **kwargs)
 
-    def delivery_failed(self, failure: RequestFailed, *, creates: bool = False) -> DeliveryFailed:
+    def delivery_failed(
+        self, failure: RequestFailed, *, creates: bool = False, made: str = "the issue"
+    ) -> DeliveryFailed:
         """A request's failure as a ticket's: the same words, plus whether to retry.
 
         Ambiguous when the request ``creates`` and may have reached the tracker (its
@@ -139,7 +177,7 @@ class IssueRequests(TrackerConnection):
         message = failure.in_full
         if ambiguous and failure.http_status is None:
             message += (
-                f" The request was sent, so {self.name} may have created the issue: "
+                f" The request was sent, so {self.name} may have created {made}: "
                 "the next attempt looks for it before creating another."
             )
         elif failure.hint:

@@ -22,9 +22,20 @@ from webapp.trackers.common import (
     title_format_field,
 )
 from webapp.trackers.system import System
-from webapp.trackers.tickets import CreatedIssue, IssueDraft, LabelOutcome
+from webapp.trackers.tickets import (
+    CLOSED,
+    CreatedIssue,
+    IssueDraft,
+    LabelOutcome,
+    RemoteComment,
+    tracker_time,
+)
 
 CREATE_ISSUES = "CREATE_ISSUES"
+#: Comments scanned for a marker: the newest ones (a retry follows its attempt closely).
+RECENT_COMMENTS = 100
+#: The status categories a transition may lead to, per wanted state (Jira's own keys).
+STATE_CATEGORIES = {CLOSED: ("done",), "open": ("new", "indeterminate")}
 LABEL_NOTE = "Jira creates labels when first used."
 _SPACES = re.compile(r"\s+")
 
@@ -158,10 +169,88 @@ class JiraClient(TrackerClient):
         return None
 
     @property
+    def cloud(self) -> bool:
+        """Jira Cloud (REST v3 and ADF bodies there) rather than Data Center / Server."""
+        return self.config.text("jira_version") in ("", "cloud")
+
+    @property
     def search_path(self) -> str:
         """Jira Cloud retired ``/search`` for ``/search/jql``; Data Center has only ``/search``."""
-        cloud = self.config.text("jira_version") in ("", "cloud")
-        return "/rest/api/2/search/jql" if cloud else "/rest/api/2/search"
+        return "/rest/api/2/search/jql" if self.cloud else "/rest/api/2/search"
+
+    # ---- conversations -----------------------------------------------------
+    def add_comment(
+        self, issue_key: str, target: str | None, body: str, *, internal: bool = False
+    ) -> RemoteComment:
+        """Cloud: ``POST /rest/api/3/issue/{key}/comment`` with an ADF body; Data Center /
+        Server: ``/rest/api/2/…`` with the plain text (all comments are public here)."""
+        key = quote(issue_key.strip(), safe="")
+        version, payload = (3, adf_document(body)) if self.cloud else (2, body)
+        comment = self.call(
+            "POST",
+            f"/rest/api/{version}/issue/{key}/comment",
+            json={"body": payload},
+            action="add the comment",
+            creates=True,
+            made="the comment",
+            not_found=f"Jira has no issue {issue_key}, or you may not see it.",
+        )
+        return self._comment(comment, ambiguous=True)
+
+    def find_comment(self, issue_key: str, target: str | None, marker: str) -> RemoteComment | None:
+        """The newest comments (REST v2: plain text bodies on Cloud too), searched for
+        ``marker``."""
+        found = self.call(
+            "GET",
+            f"/rest/api/2/issue/{quote(issue_key.strip(), safe='')}/comment",
+            params={"orderBy": "-created", "maxResults": RECENT_COMMENTS},
+            action="list the issue's comments",
+        )
+        comments = found.get("comments") if isinstance(found, dict) else None
+        for comment in comments if isinstance(comments, list) else []:
+            if isinstance(comment, dict) and marker in body_text(comment.get("body")):
+                return self._comment(comment)
+        return None
+
+    def set_state(self, issue_key: str, target: str | None, state: str) -> None:
+        """Jira has no "close": take the issue's transition that leads to a done status
+        (close) or a to-do / in-progress one (reopen), from those it offers now."""
+        path = f"/rest/api/2/issue/{quote(issue_key.strip(), safe='')}/transitions"
+        offered = self.call("GET", path, action="list the issue's transitions")
+        transitions = offered.get("transitions") if isinstance(offered, dict) else None
+        transitions = [t for t in transitions or [] if isinstance(t, dict) and t.get("id")]
+        verb = "close" if state == CLOSED else "reopen"
+        chosen = None
+        for category in STATE_CATEGORIES[CLOSED if state == CLOSED else "open"]:
+            chosen = next((t for t in transitions if _leads_to(t) == category), None)
+            if chosen is not None:
+                break
+        if chosen is None:
+            names = ", ".join(str(t.get("name")) for t in transitions) or "none"
+            raise self.failed(
+                f"Jira offers no transition to {verb} {issue_key} (it offers: {names}); "
+                "check the project's workflow.",
+                retryable=False,
+            )
+        self.call(
+            "POST",
+            path,
+            json={"transition": {"id": str(chosen["id"])}},
+            action=f"{verb} the issue ({chosen.get('name')})",
+        )
+
+    def _comment(self, comment: Any, ambiguous: bool = False) -> RemoteComment:
+        if not isinstance(comment, dict) or comment.get("id") is None:
+            raise self.failed(
+                "Jira accepted the comment but its answer has no id.", ambiguous=ambiguous
+            )
+        author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
+        return RemoteComment(
+            external_id=str(comment["id"]),
+            author=str(author.get("displayName") or author.get("name") or ""),
+            body=body_text(comment.get("body")),
+            created_at=tracker_time(comment.get("created")),
+        )
 
     def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
         """Nothing to create: Jira labels exist once an issue uses them (and have no colour)."""
@@ -178,6 +267,42 @@ class JiraClient(TrackerClient):
 
     def _created(self, key: str, issue_id: str) -> CreatedIssue:
         return CreatedIssue(key, self.config.url(f"/browse/{quote(key, safe='')}"), issue_id)
+
+
+def _leads_to(transition: dict[str, Any]) -> str | None:
+    """The status category key (new, indeterminate, done) a transition leads to."""
+    to = transition.get("to") if isinstance(transition.get("to"), dict) else {}
+    category = to.get("statusCategory") if isinstance(to.get("statusCategory"), dict) else {}
+    return category.get("key")
+
+
+def adf_document(text: str) -> dict[str, Any]:
+    """Plain text as an Atlassian Document: a paragraph per block, line breaks kept."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        content: list[dict[str, Any]] = []
+        for number, line in enumerate(block.split("\n")):
+            if number:
+                content.append({"type": "hardBreak"})
+            if line:
+                content.append({"type": "text", "text": line})
+        paragraphs.append({"type": "paragraph", "content": content})
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def body_text(body: Any) -> str:
+    """A comment body as text: v2 gives a string, v3 an Atlassian Document."""
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, dict):
+        return ""
+    if body.get("type") == "text":
+        return str(body.get("text") or "")
+    if body.get("type") == "hardBreak":
+        return "\n"
+    parts = [body_text(node) for node in body.get("content") or []]
+    joiner = "\n\n" if body.get("type") == "doc" else ""
+    return joiner.join(parts)
 
 
 # ---- the declaration: fields, groups and ticket fields --------------------

@@ -7,8 +7,18 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from webapp.trackers.base import TrackerClient
-from webapp.trackers.issues import split_list
-from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft
+from webapp.trackers.issues import issue_number, split_list
+from webapp.trackers.tickets import (
+    CLOSED,
+    CreatedIssue,
+    DeliveryFailed,
+    IssueDraft,
+    RemoteComment,
+    tracker_time,
+)
+
+#: Comments scanned for a marker: the newest page (a retry follows its attempt closely).
+RECENT_COMMENTS = 100
 
 
 class RepositoryClient(TrackerClient):
@@ -80,3 +90,74 @@ class RepositoryClient(TrackerClient):
                 f"{self.name} accepted the issue but its answer has no number or link.",
                 ambiguous=True,
             ) from None
+
+    # ---- conversations -----------------------------------------------------
+    def issue_path(self, issue_key: str, target: str | None) -> str:
+        repo = self.issue_target(target)
+        return f"{self.target_path(repo)}/issues/{issue_number(issue_key)}"
+
+    def comment_body(self, text: str, marker: str) -> str:
+        """Issue comments render Markdown: the marker hides in an HTML comment."""
+        return f"{text.rstrip()}\n\n<!-- Connector Desk reference {marker} -->"
+
+    def add_comment(
+        self, issue_key: str, target: str | None, body: str, *, internal: bool = False
+    ) -> RemoteComment:
+        """``POST /repos/{owner}/{repo}/issues/{number}/comments`` (all comments are public)."""
+        comment = self.call(
+            "POST",
+            self.issue_path(issue_key, target) + "/comments",
+            json={"body": body},
+            action="add the comment",
+            creates=True,
+            made="the comment",
+            not_found=f"{self.name} has no issue {issue_key}, or this token cannot see it.",
+        )
+        return self.remote_comment(comment, ambiguous=True)
+
+    def find_comment(self, issue_key: str, target: str | None, marker: str) -> RemoteComment | None:
+        """The issue's comments searched for ``marker``: the last page holds the newest."""
+        path = self.issue_path(issue_key, target) + "/comments"
+        first = self.call(
+            "GET", path, params={"per_page": RECENT_COMMENTS}, action="list the issue's comments"
+        )
+        comments = first if isinstance(first, list) else []
+        if len(comments) >= RECENT_COMMENTS:  # more than a page: the newest come last
+            for page in range(2, 11):
+                more = self.call(
+                    "GET",
+                    path,
+                    params={"per_page": RECENT_COMMENTS, "page": page},
+                    action="list the issue's comments",
+                )
+                comments += more if isinstance(more, list) else []
+                if not isinstance(more, list) or len(more) < RECENT_COMMENTS:
+                    break
+        for comment in reversed(comments):
+            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
+                return self.remote_comment(comment)
+        return None
+
+    def set_state(self, issue_key: str, target: str | None, state: str) -> None:
+        """``PATCH /repos/{owner}/{repo}/issues/{number}`` with ``state`` closed or open."""
+        self.call(
+            "PATCH",
+            self.issue_path(issue_key, target),
+            json={"state": "closed" if state == CLOSED else "open"},
+            action=("close" if state == CLOSED else "reopen") + " the issue",
+            not_found=f"{self.name} has no issue {issue_key}, or this token cannot see it.",
+        )
+
+    def remote_comment(self, comment: Any, ambiguous: bool = False) -> RemoteComment:
+        if not isinstance(comment, dict) or comment.get("id") is None:
+            raise self.failed(
+                f"{self.name} accepted the comment but its answer has no id.",
+                ambiguous=ambiguous,
+            )
+        user = comment.get("user") if isinstance(comment.get("user"), dict) else {}
+        return RemoteComment(
+            external_id=str(comment["id"]),
+            author=str(user.get("login") or ""),
+            body=str(comment.get("body") or ""),
+            created_at=tracker_time(comment.get("created_at")),
+        )

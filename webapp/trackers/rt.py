@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -22,10 +22,20 @@ from webapp.trackers.common import (
     title_format_field,
 )
 from webapp.trackers.config import BASIC
-from webapp.trackers.issues import split_list
+from webapp.trackers.issues import issue_number, split_list
 from webapp.trackers.system import System
-from webapp.trackers.tickets import CreatedIssue, IssueDraft, LabelOutcome
+from webapp.trackers.tickets import (
+    CLOSED,
+    CreatedIssue,
+    DeliveryFailed,
+    IssueDraft,
+    LabelOutcome,
+    RemoteComment,
+    tracker_time,
+)
 
+#: Words in RT's answer to a status change that mean it did not happen.
+REFUSALS = ("denied", "permission", "illegal", "invalid", "could not", "couldn't")
 LABEL_NOTE = "Request Tracker has no labels; the category goes into the subject."
 
 
@@ -113,7 +123,15 @@ class RTClient(TrackerClient):
         return self._find_in_attachments(marker)
 
     def _find_in_attachments(self, marker: str) -> CreatedIssue | None:
-        """Search stored contents for each half of the marker, and read the hits.
+        """Search stored contents for each half of the marker, and read the hits."""
+        for _content, transaction in self._marked(marker):
+            record = transaction.get("Object")
+            if isinstance(record, dict) and record.get("type") == "ticket" and _link_id(record):
+                return self._created(_link_id(record))
+        return None
+
+    def _marked(self, marker: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(content, transaction) of each stored content that holds ``marker``.
 
         Why halves: on PostgreSQL and SQLite, RT stores a body with non-ASCII text as
         quoted-printable, whose soft line breaks may cut the marker in two; a break
@@ -132,30 +150,86 @@ class RTClient(TrackerClient):
                 if not attachment_id or attachment_id in checked:
                     continue
                 checked.add(attachment_id)
-                ticket_id = self._ticket_with(marker, attachment_id)
-                if ticket_id:
-                    return self._created(ticket_id)
+                attachment = self.call(
+                    "GET",
+                    f"/REST/2.0/attachment/{quote(attachment_id, safe='')}",
+                    action="read a ticket's content",
+                )
+                content = (
+                    _decoded(attachment.get("Content")) if isinstance(attachment, dict) else ""
+                )
+                if marker not in content:
+                    continue
+                transaction_id = _link_id(attachment.get("TransactionId"))
+                transaction = self.call(
+                    "GET",
+                    f"/REST/2.0/transaction/{quote(transaction_id, safe='')}",
+                    action="read a ticket's history",
+                )
+                if isinstance(transaction, dict):
+                    yield content, transaction
+
+    # ---- conversations -----------------------------------------------------
+    def add_comment(
+        self, issue_key: str, target: str | None, body: str, *, internal: bool = False
+    ) -> RemoteComment:
+        """``POST /REST/2.0/ticket/{id}/correspond`` (a reply the requestors get by
+        mail) or ``/comment`` (internal); RT answers with words only, so the transaction
+        is then looked up by the marker in ``body`` for its id."""
+        number = issue_number(issue_key)
+        kind = "comment" if internal else "correspond"
+        self.call(
+            "POST",
+            f"/REST/2.0/ticket/{number}/{kind}",
+            json={"Content": body, "ContentType": "text/plain"},
+            action="add the comment" if internal else "reply to the requestors",
+            creates=True,
+            made="the comment",
+            not_found=f"RT has no ticket {number}, or you may not see it.",
+        )
+        marker = body.rsplit("reference ", 1)[-1].strip()
+        try:
+            found = self.find_comment(number, None, marker) if marker else None
+        except DeliveryFailed:
+            found = None  # it was added; the id can wait for the inbound side
+        return found or RemoteComment("", "", body, internal=internal)
+
+    def find_comment(self, issue_key: str, target: str | None, marker: str) -> RemoteComment | None:
+        """The ticket's reply or comment transaction whose content holds ``marker``."""
+        number = issue_number(issue_key)
+        for content, transaction in self._marked(marker):
+            record = transaction.get("Object")
+            if not isinstance(record, dict) or _link_id(record) != number:
+                continue
+            kind = str(transaction.get("Type") or "")
+            if kind not in ("Correspond", "Comment"):
+                continue
+            return RemoteComment(
+                external_id=str(transaction.get("id") or ""),
+                author=_link_id(transaction.get("Creator")),
+                body=content,
+                created_at=tracker_time(transaction.get("Created")),
+                internal=kind == "Comment",
+            )
         return None
 
-    def _ticket_with(self, marker: str, attachment_id: str) -> str | None:
-        """The ticket of the attachment if its decoded content holds ``marker``."""
-        attachment = self.call(
-            "GET",
-            f"/REST/2.0/attachment/{quote(attachment_id, safe='')}",
-            action="read a ticket's content",
+    def set_state(self, issue_key: str, target: str | None, state: str) -> None:
+        """``PUT /REST/2.0/ticket/{id}`` with Status resolved (close) or open (reopen)."""
+        number = issue_number(issue_key)
+        status = "resolved" if state == CLOSED else "open"
+        answer = self.call(
+            "PUT",
+            f"/REST/2.0/ticket/{number}",
+            json={"Status": status},
+            action="resolve the ticket" if state == CLOSED else "reopen the ticket",
+            not_found=f"RT has no ticket {number}, or you may not see it.",
         )
-        if not isinstance(attachment, dict) or marker not in _decoded(attachment.get("Content")):
-            return None
-        transaction_id = _link_id(attachment.get("TransactionId"))
-        transaction = self.call(
-            "GET",
-            f"/REST/2.0/transaction/{quote(transaction_id, safe='')}",
-            action="read a ticket's history",
-        )
-        record = transaction.get("Object") if isinstance(transaction, dict) else None
-        if not isinstance(record, dict) or record.get("type") != "ticket":
-            return None  # e.g. a queue's or a user's history
-        return _link_id(record) or None
+        # RT answers 200 with a list of messages, also when it refused the change.
+        said = [str(m) for m in (answer if isinstance(answer, list) else [])]
+        refused = [m for m in said if any(word in m.lower() for word in REFUSALS)]
+        if refused:
+            message = "RT did not change the status: " + "; ".join(refused)
+            raise self.failed(message, retryable=False)
 
     def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
         """Nothing to create: RT has no labels (``category_mapping`` is "subject")."""
@@ -254,4 +328,6 @@ RT = System(
     ),
     ticket_defaults_from={"custom_fields": "rt_custom_fields"},
     category_mapping="subject",
+    comment_label="Reply to requester",
+    internal_comment_label="Internal comment",
 )

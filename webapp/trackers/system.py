@@ -50,6 +50,11 @@ class System:
     #: ``(short_name, name)`` as the SD Elements API spells them, where that differs
     #: from the names shown to people (SD Elements says "JIRA").
     api_names: tuple[str, str] | None = None
+    #: What the dashboard's comment form calls a comment everyone on the issue sees
+    #: (RT: a reply to the requester) and, if the tracker has them, one only its own
+    #: people see (GitLab internal note, RT comment); "" means it has none.
+    comment_label: str = "Comment"
+    internal_comment_label: str = ""
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when
@@ -106,6 +111,11 @@ class System:
     def fields_in_group(self, group_id: str | None) -> tuple[Field, ...]:
         """Fields of one form section, in declared order (``None``: ungrouped)."""
         return tuple(field for field in self.fields if field.group == group_id)
+
+    @property
+    def has_internal_comments(self) -> bool:
+        """Whether the comment form offers a choice between public and internal."""
+        return bool(self.internal_comment_label)
 
     @property
     def has_labels(self) -> bool:

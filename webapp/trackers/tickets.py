@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from webapp.outbound.http import OutboundSettings
@@ -153,6 +153,22 @@ class RemoteComment:
     created_at: datetime | None = None
     #: Only people on the tracker's side see it (GitLab internal note, RT comment).
     internal: bool = False
+
+
+def tracker_time(value: Any) -> datetime | None:
+    """A tracker's ISO 8601 time (``2026-01-02T03:04:05Z``, ``…+0000``) in UTC, or None."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = f"{text[:-2]}:{text[-2:]}"  # Jira's +0000
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 @dataclass(frozen=True)

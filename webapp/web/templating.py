@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("connectors.index", "Connectors", False),
     ("tickets.index", "Tickets", False),
     ("users.index", "Users", True),
+    ("integrations.discord_settings", "Discord", True),
     ("audit.index", "Audit log", True),
 )
 

@@ -7,16 +7,58 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from webapp.ids import parse_id
 from webapp.models import Connector
 from webapp.models.ticket import TITLE_MAX_LENGTH
 from webapp.schema.fields import Field
+from webapp.services.comments import COMMENT_MAX
 from webapp.services.tickets import TicketRequest
 from webapp.trackers.system import System
 from webapp.web.connectors.forms import form_field_for, form_value
 from webapp.web.forms import BaseForm
+
+PUBLIC, INTERNAL = "public", "internal"
+
+
+class CommentForm(BaseForm):
+    """ "Add comment": the text, and public or internal where the tracker has both
+    (checked by the comment service, which also says what is wrong with the text)."""
+
+    body = TextAreaField(
+        "Comment",
+        render_kw={"rows": 4, "maxlength": COMMENT_MAX},
+        description="Posted to the issue on the tracker, with a short reference line so a "
+        "retry never posts it twice.",
+    )
+    visibility = RadioField("Send as", choices=[SelectChoice(PUBLIC, "Comment")], default=PUBLIC)
+
+    def offer(self, system: System) -> None:
+        """The choices the ticket's tracker has: RT's reply or comment, GitLab's note or
+        internal note; a tracker without internal comments gets no choice."""
+        self.visibility.choices = [SelectChoice(PUBLIC, system.comment_label)]
+        if system.has_internal_comments:
+            self.visibility.choices.append(SelectChoice(INTERNAL, system.internal_comment_label))
+
+    @property
+    def internal(self) -> bool:
+        return self.visibility.data == INTERNAL
+
+    def add_errors(self, errors: Mapping[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            target = self.visibility if key == "internal" else self._fields.get(key)
+            if target is not None:
+                target.errors = [*target.errors, *messages]
+            else:
+                self.form_errors.extend(messages)
 
 
 class TicketForm(BaseForm):

@@ -10,17 +10,18 @@ from webapp.http.access import current_actor
 from webapp.http.paging import page_number
 from webapp.http.request_input import query_id
 from webapp.models.ticket import STATUSES
-from webapp.services import delivery
+from webapp.services import comments, delivery
 from webapp.services import tickets as service
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import connector_choices
 from webapp.services.delivery_worker import retry_plan, worker_state
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.intake import deliver_within_budget
-from webapp.services.permissions import can_change_ticket
+from webapp.services.permissions import can_change_ticket, can_converse
+from webapp.services.timeline import TIMELINE_CAP, ticket_timeline
 from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
-from webapp.web.tickets.forms import initial_fields, ticket_form_class
+from webapp.web.tickets.forms import CommentForm, initial_fields, ticket_form_class
 
 DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),
@@ -172,13 +173,108 @@ def index():
 
 @bp.route("/tickets/<id:ticket_id>")
 def detail(ticket_id: int):
-    ticket = service.get_ticket(ticket_id)
-    return render_template(
+    return render_detail(service.get_ticket(ticket_id))
+
+
+def render_detail(ticket, comment_form: CommentForm | None = None, status: int = 200):
+    """The ticket page: its details, timeline and (when it may) the comment form."""
+    comment_form = comment_form or CommentForm(formdata=None)
+    system = ConnectorSession.of(ticket.connector).system if ticket.connector else None
+    if system is not None:
+        comment_form.offer(system)
+    show_all = request.args.get("timeline") == "all"
+    page = render_template(
         "tickets/detail.html",
         ticket=ticket,
         confirm=ConfirmForm(),
         can_change=can_change_ticket(current_actor(), ticket),
+        can_converse=can_converse(current_actor(), ticket)
+        and ticket.status == "sent"
+        and bool(ticket.external_key)
+        and system is not None,
+        comment_form=comment_form,
+        timeline=ticket_timeline(ticket, None if show_all else TIMELINE_CAP),
     )
+    return page, status
+
+
+def back_to(ticket):
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="timeline"))
+
+
+@bp.route("/tickets/<id:ticket_id>/comments", methods=["POST"])
+def add_comment(ticket_id: int):
+    """Store the comment, try the tracker once (briefly), and say how it went; a form
+    error shows the page again with the typed text."""
+    ticket = service.get_ticket(ticket_id)
+    comments.require_conversation(current_actor(), ticket)
+    form = CommentForm()
+    if ticket.connector is not None:
+        form.offer(ConnectorSession.of(ticket.connector).system)
+    if not form.validate_on_submit():
+        return render_detail(ticket, form, 400)
+    try:
+        comment = comments.post_comment(
+            current_actor(), ticket, form.body.data or "", internal=form.internal
+        )
+    except ValidationFailed as error:
+        form.add_errors(error.errors)
+        return render_detail(ticket, form, 400)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return back_to(ticket)
+    if comment.status == "sent":
+        flash("Comment added to the issue.", "success")
+    else:
+        then = (
+            "It will be retried automatically, or use Retry."
+            if comment.next_attempt_at
+            else "Fix the cause, then use Retry."
+        )
+        flash(f"The comment is saved, but the tracker did not take it yet. {then}", "warning")
+    return back_to(ticket)
+
+
+@bp.route("/tickets/<id:ticket_id>/comments/<id:comment_id>/retry", methods=["POST"])
+def retry_comment(ticket_id: int, comment_id: int):
+    ticket = service.get_ticket(ticket_id)
+    comments.require_conversation(current_actor(), ticket)
+    if ConfirmForm().validate_on_submit():
+        try:
+            comment = comments.retry_comment(
+                current_actor(), comments.get_comment(ticket, comment_id)
+            )
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            if comment.status == "sent":
+                flash("Comment added to the issue.", "success")
+            else:
+                flash("The tracker did not take the comment yet.", "warning")
+    return back_to(ticket)
+
+
+def _change_state(ticket_id: int, state: str, done: str):
+    ticket = service.get_ticket(ticket_id)
+    comments.require_conversation(current_actor(), ticket)
+    if ConfirmForm().validate_on_submit():
+        try:
+            comments.change_state(current_actor(), ticket, state)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(done, "success")
+    return back_to(ticket)
+
+
+@bp.route("/tickets/<id:ticket_id>/close", methods=["POST"])
+def close(ticket_id: int):
+    return _change_state(ticket_id, "closed", "The issue is closed on the tracker.")
+
+
+@bp.route("/tickets/<id:ticket_id>/reopen", methods=["POST"])
+def reopen(ticket_id: int):
+    return _change_state(ticket_id, "open", "The issue is open again on the tracker.")
 
 
 @bp.route("/tickets/<id:ticket_id>/retry", methods=["POST"])
