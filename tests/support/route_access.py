@@ -64,6 +64,12 @@ ACCESS: dict[str, str] = {
     "api.create_ticket": TOKEN,
     "api.retry_ticket": TOKEN,
     "api.discard_ticket": TOKEN,
+    "api.import_argus": TOKEN_ADMIN,
+    "api.export_argus": TOKEN,
+    "api.export_argus_with_secrets": TOKEN_ADMIN,
+    "api.export_bundle": TOKEN_ADMIN,
+    "api.export_bundle_with_secrets": TOKEN_ADMIN,
+    "api.import_bundle": TOKEN_ADMIN,
 }
 
 

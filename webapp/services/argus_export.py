@@ -13,8 +13,8 @@ from typing import Any
 from webapp.extensions import db
 from webapp.models import Connector, User
 from webapp.services import audit
-from webapp.services.errors import ServiceError, ValidationFailed
-from webapp.services.permissions import require_admin
+from webapp.services.errors import ServiceError
+from webapp.services.permissions import require_admin, require_password
 from webapp.services.secret_wording import UNREADABLE_MESSAGE
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
 from webapp.services.settings_snippets import json_text, python_snippet
@@ -23,7 +23,6 @@ from webapp.trackers.system import System
 
 #: Categories made from Argus's ``labels_mapping`` tags are named "tag:<tag name>".
 TAG_PREFIX = "tag:"
-WRONG_PASSWORD = "That is not your password."  # noqa: S105 - a message
 SERVER, METHOD = "issue_tracker_server", "issue_tracker_method"
 
 
@@ -141,8 +140,7 @@ def export_argus_with_secrets(
     """The export with the real secrets: administrators who confirm their password (the
     command line needs none). Audited as ``connector.export_secrets``."""
     require_admin(actor)
-    if actor is not None and not actor.check_password(password or ""):
-        raise ValidationFailed({"password": [WRONG_PASSWORD]})
+    require_password(actor, password)
     system = get_system(connector.system_id)
     if system.argus is None:
         raise no_argus_plugin(system)
