@@ -241,7 +241,7 @@ def import_argus_command(file, name: str, dry_run: bool) -> None:
     shown = plan.to_dict()
     connector = shown["connector"]
     verb = "Would create" if dry_run else f"Created (id {connector['id']})"
-    click.echo(f"{verb} {connector['system']['name']} connector “{connector['name']}”.")
+    click.echo(f"{verb} {plan.system.name} connector “{connector['name']}”.")
     for key, value in connector["params"].items():
         click.echo(f"  {key} = {value}")
     for key in connector["secrets"]:
