@@ -27,8 +27,8 @@ class ArgusAuth:
     the first shape whose ``params`` the connector has.
     """
 
-    secrets: Mapping[str, str]
-    params: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(hash=False)
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -80,7 +80,7 @@ class ArgusMapping:
     plugins: tuple[str, ...]
     auth: tuple[ArgusAuth, ...]
     information: tuple[ArgusInformation, ...]
-    server_aliases: Mapping[str, str] = field(default_factory=dict)
+    server_aliases: Mapping[str, str] = field(default_factory=dict, hash=False)
     labels_param: str | None = None
     custom_fields_param: str | None = None
 

@@ -53,7 +53,7 @@ class System:
     api_names: tuple[str, str] | None = None
     #: How the system's params read and write Argus's ticket-plugin settings (None: no
     #: Argus plugin for this tracker); see webapp.trackers.argus_mapping.
-    argus: ArgusMapping | None = None
+    argus: ArgusMapping | None = dataclass_field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when
