@@ -76,3 +76,28 @@ def test_include_secrets_needs_the_passphrase_from_stdin(app, runner):
     result = runner.invoke(args=["connectors", "export", "--include-secrets"])
     assert result.exit_code == 2
     assert "--include-secrets and --passphrase-stdin go together" in result.output
+
+
+def test_import_argus_can_run_the_connection_test(app, runner, tmp_path):
+    from tests.fakes import FakeRT
+
+    with FakeRT(users={"argus": "rt-password"}) as fake:
+        path = tmp_path / "argus.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "TICKET_PLUGIN": "argus_ticket_rt.RequestTrackerPlugin",
+                    "TICKET_ENDPOINT": f"{fake.url}/",
+                    "TICKET_AUTHENTICATION_SECRET": {
+                        "username": "argus",
+                        "password": "rt-password",
+                    },
+                    "TICKET_INFORMATION": {"queue": "General"},
+                }
+            )
+        )
+        result = runner.invoke(
+            args=["connectors", "import-argus", str(path), "--name", "RT", "--test"]
+        )
+    assert result.exit_code == 0, result.output
+    assert "Connection test: ok" in result.output

@@ -232,7 +232,8 @@ def _passphrase(from_stdin: bool) -> str | None:
 @click.argument("file", type=click.File("r"))
 @click.option("--name", required=True, help="Name of the connector to create.")
 @click.option("--dry-run", is_flag=True, help="Show the connector; create nothing.")
-def import_argus_command(file, name: str, dry_run: bool) -> None:
+@click.option("--test", "run_test", is_flag=True, help="Run the connection test once created.")
+def import_argus_command(file, name: str, dry_run: bool, run_test: bool) -> None:
     """Create a connector from Argus ticket settings (a Python snippet or JSON in FILE)."""
     try:
         plan = import_argus(None, name, file.read(), dry_run=dry_run)
@@ -255,6 +256,11 @@ def import_argus_command(file, name: str, dry_run: bool) -> None:
             click.echo(f"Error: {field}: {message}", err=True)
     if plan.errors:
         raise SystemExit(1)
+    if run_test and plan.connector is not None:
+        ((_, result),) = test_many(None, [plan.connector], max_workers=1)
+        click.echo(f"Connection test: {'ok' if result.ok else 'FAILED'}: {result.summary}")
+        if result.failed_stage:
+            raise SystemExit(1)
 
 
 @connectors_cli.command("export")

@@ -148,3 +148,11 @@ def test_not_a_bundle_and_future_versions_are_refused(app):
     with pytest.raises(ValidationFailed) as caught:
         import_bundle(None, {"format": "connector-desk-bundle", "version": 99, "connectors": []})
     assert "bundle.version" in caught.value.errors
+
+
+def test_a_bundle_cannot_ask_for_an_expensive_key_derivation(connectors):
+    bundle = export_bundle(None, PASSPHRASE)
+    bundle["secrets"]["n"] = 2**30
+    with pytest.raises(ValidationFailed) as caught:
+        import_bundle(None, bundle, passphrase=PASSPHRASE)
+    assert list(caught.value.errors) == ["bundle.secrets.n"]

@@ -13,7 +13,7 @@ from typing import Any
 from webapp.extensions import db
 from webapp.models import Connector, User
 from webapp.services import audit
-from webapp.services.errors import ServiceError
+from webapp.services.errors import NotFound, ServiceError
 from webapp.services.permissions import require_admin, require_password
 from webapp.services.secret_wording import UNREADABLE_MESSAGE
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
@@ -63,8 +63,9 @@ class ArgusExport:
         }
 
 
-def no_argus_plugin(system: System) -> ServiceError:
-    return ServiceError(f"Argus has no ticket plugin for {system.name}: nothing to export.")
+def no_argus_plugin(system: System) -> NotFound:
+    """There are no Argus settings for a tracker Argus has no plugin for (the API's 404)."""
+    return NotFound(f"Argus has no ticket plugin for {system.name}: nothing to export.")
 
 
 def export_argus(connector: Connector, secrets: dict[str, str] | None = None) -> ArgusExport:

@@ -46,6 +46,8 @@ FORMAT = "connector-desk-bundle"
 VERSION = 1
 #: scrypt cost: 2**15 × 8 × 1 takes ~32 MiB and a fraction of a second, per RFC 7914 advice.
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+#: What a bundle may ask for: a hostile one must not make the server spend gigabytes.
+SCRYPT_LIMITS = {"n": (2**14, 2**17), "r": (1, 16), "p": (1, 4)}
 MIN_PASSPHRASE = 12
 WRONG_PASSPHRASE = "This passphrase does not open the bundle's secrets."  # noqa: S105
 PASSPHRASE_NEEDED = "The bundle holds encrypted secrets: give its passphrase."  # noqa: S105
@@ -144,16 +146,24 @@ def open_secrets(bundle: dict[str, Any], passphrase: str | None) -> dict[str, di
         return {}
     if passphrase is None:
         raise ValidationFailed({"passphrase": [PASSPHRASE_NEEDED]})
+    damaged = ValidationFailed({"bundle.secrets": ["The secrets section is damaged."]})
+    if not isinstance(sealed, dict):
+        raise damaged
+    cost = {name: sealed.get(name) for name in SCRYPT_LIMITS}
+    for name, (low, high) in SCRYPT_LIMITS.items():
+        if type(cost[name]) is not int or not low <= cost[name] <= high:
+            message = f"The scrypt cost {name} must be a whole number from {low} to {high}."
+            raise ValidationFailed({f"bundle.secrets.{name}": [message]})
     try:
         salt = base64.b64decode(sealed["salt"], validate=True)
-        key = _key(passphrase, salt, int(sealed["n"]), int(sealed["r"]), int(sealed["p"]))
+        key = _key(passphrase, salt, **cost)
         opened = json.loads(Fernet(key).decrypt(str(sealed["token"]).encode()))
     except InvalidToken:
         raise ValidationFailed({"passphrase": [WRONG_PASSPHRASE]}) from None
     except (KeyError, TypeError, ValueError, binascii.Error):
-        raise ValidationFailed({"bundle.secrets": ["The secrets section is damaged."]}) from None
+        raise damaged from None
     if not isinstance(opened, dict):
-        raise ValidationFailed({"bundle.secrets": ["The secrets section is damaged."]})
+        raise damaged
     return opened
 
 
