@@ -10,7 +10,8 @@ from tests.factories import make_connector
 from tests.support.connector_data import ALL_SECRETS, GITLAB_TOKEN
 from webapp.extensions import db
 from webapp.models import AuditEntry, Connector
-from webapp.services.bundles import WRONG_PASSPHRASE, export_bundle, import_bundle
+from webapp.services.bundle_secrets import WRONG_PASSPHRASE
+from webapp.services.bundles import export_bundle, import_bundle
 from webapp.services.connectors import (
     ConnectorChanges,
     delete_connector,

@@ -1,25 +1,20 @@
 """JSON bundles of connectors: moving configurations between installations.
 
 A bundle holds every connector with its categories. Secrets are left out unless a
-passphrase is given; then they travel as one Fernet token whose key is derived from
-the passphrase with scrypt (salt and cost in the bundle). Importing matches connectors
-by name, says per connector whether it would be created, updated or left unchanged,
-applies nothing while any connector is invalid, and is idempotent. On update, secrets
-the bundle does not carry keep the stored ones (under the usual destination rule).
+passphrase is given; then they travel encrypted (webapp.services.bundle_secrets).
+Importing matches connectors by name, says per connector whether it would be created,
+updated or left unchanged, applies nothing while any connector is invalid, and is
+idempotent. On update, secrets the bundle does not carry keep the stored ones (under
+the usual destination rule).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +22,7 @@ from webapp.extensions import db
 from webapp.models import Connector, User
 from webapp.names import name_key, normalise_name
 from webapp.services import audit
+from webapp.services.bundle_secrets import check_passphrase, open_secrets, seal_secrets
 from webapp.services.change_context import changes_via
 from webapp.services.connectors import (
     ConnectorChanges,
@@ -44,19 +40,7 @@ from webapp.services.systems import get_system
 
 FORMAT = "connector-desk-bundle"
 VERSION = 1
-#: scrypt cost: 2**15 × 8 × 1 takes ~32 MiB and a fraction of a second, per RFC 7914 advice.
-SCRYPT = {"n": 2**15, "r": 8, "p": 1}
-#: What a bundle may ask for: a hostile one must not make the server spend gigabytes.
-SCRYPT_LIMITS = {"n": (2**14, 2**17), "r": (1, 16), "p": (1, 4)}
-MIN_PASSPHRASE = 12
-WRONG_PASSPHRASE = "This passphrase does not open the bundle's secrets."  # noqa: S105
-PASSPHRASE_NEEDED = "The bundle holds encrypted secrets: give its passphrase."  # noqa: S105
 ACTIONS = ("create", "update", "unchanged")
-
-
-def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    derived = Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
-    return base64.urlsafe_b64encode(derived)
 
 
 def _all_connectors() -> list[Connector]:
@@ -97,8 +81,7 @@ def export_bundle(
     }
     if passphrase is None:
         return bundle
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise ValidationFailed({"passphrase": [f"Use at least {MIN_PASSPHRASE} characters."]})
+    check_passphrase(passphrase)
     secrets = {}
     for connector in connectors:
         try:
@@ -108,15 +91,7 @@ def export_bundle(
                 f"The secrets of “{connector.name}” cannot be decrypted with the configured "
                 "keys; re-enter them or export without secrets."
             ) from None
-    salt = os.urandom(16)
-    token = Fernet(_key(passphrase, salt, **SCRYPT)).encrypt(json.dumps(secrets).encode())
-    bundle["secrets"] = {
-        "kdf": "scrypt",
-        **SCRYPT,
-        "salt": base64.b64encode(salt).decode(),
-        "cipher": "fernet",
-        "token": token.decode(),
-    }
+    bundle["secrets"] = seal_secrets(secrets, passphrase)
     audit.record("connectors.export_secrets", actor, None, connectors=len(connectors))
     db.session.commit()
     return bundle
@@ -137,34 +112,6 @@ def read_bundle(data: Any) -> dict[str, Any]:
     if not isinstance(data.get("connectors"), list):
         raise ValidationFailed({"bundle.connectors": ["Give the connectors as a list."]})
     return data
-
-
-def open_secrets(bundle: dict[str, Any], passphrase: str | None) -> dict[str, dict[str, str]]:
-    """The bundle's secrets by connector name ({} when it has none)."""
-    sealed = bundle.get("secrets")
-    if not sealed:
-        return {}
-    if passphrase is None:
-        raise ValidationFailed({"passphrase": [PASSPHRASE_NEEDED]})
-    damaged = ValidationFailed({"bundle.secrets": ["The secrets section is damaged."]})
-    if not isinstance(sealed, dict):
-        raise damaged
-    cost = {name: sealed.get(name) for name in SCRYPT_LIMITS}
-    for name, (low, high) in SCRYPT_LIMITS.items():
-        if type(cost[name]) is not int or not low <= cost[name] <= high:
-            message = f"The scrypt cost {name} must be a whole number from {low} to {high}."
-            raise ValidationFailed({f"bundle.secrets.{name}": [message]})
-    try:
-        salt = base64.b64decode(sealed["salt"], validate=True)
-        key = _key(passphrase, salt, **cost)
-        opened = json.loads(Fernet(key).decrypt(str(sealed["token"]).encode()))
-    except InvalidToken:
-        raise ValidationFailed({"passphrase": [WRONG_PASSPHRASE]}) from None
-    except (KeyError, TypeError, ValueError, binascii.Error):
-        raise damaged from None
-    if not isinstance(opened, dict):
-        raise damaged
-    return opened
 
 
 @dataclass
