@@ -160,3 +160,18 @@ def test_dry_run_reports_validation_errors_under_the_argus_key_and_saves_nothing
     shown = plan.to_dict()
     assert shown["connector"]["secrets"] == ["issue_tracker_pass"]
     assert "t0ken-value" not in str(shown)
+
+
+def test_malformed_endpoints_are_an_error_on_the_endpoint(app):
+    for endpoint in ("https://[::1/", "https://host:port/", "ftp://host/", 42):
+        errors = errors_of(
+            lambda endpoint=endpoint: read_argus(
+                "x",
+                {
+                    "TICKET_PLUGIN": "argus_ticket_gitlab.GitlabPlugin",
+                    "TICKET_ENDPOINT": endpoint,
+                    "TICKET_AUTHENTICATION_SECRET": {"token": "t"},
+                },
+            )
+        )
+        assert list(errors) == ["settings.TICKET_ENDPOINT"], endpoint

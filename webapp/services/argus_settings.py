@@ -170,11 +170,11 @@ def _endpoint(
 ) -> None:
     """``https://host[:port][/path]/`` → method and server."""
     where = f"settings.{ENDPOINT}"
-    parts = urlsplit(value.strip()) if isinstance(value, str) else None
     try:
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
         port = parts.port if parts is not None else None
-    except ValueError:
-        parts = None
+    except ValueError:  # e.g. "https://[::1" or a port that is not a number
+        parts, port = None, None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         errors[where] = ["Give the tracker's address as an absolute URL, e.g. https://gitlab.com/."]
         return
