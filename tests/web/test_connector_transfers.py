@@ -133,3 +133,14 @@ def test_argus_page_shows_placeholders_then_secrets_after_the_password(admin_cli
     assert "That is not your password." in wrong.get_data(as_text=True)
     right = admin_client.submit(f"/connectors/{connector.id}/export/argus", {"password": PASSWORD})
     assert GITLAB_TOKEN in right.get_data(as_text=True)
+
+
+def test_argus_labels_set_become_the_ticket_forms_default_labels(admin_client, admin):
+    from webapp.services.argus_settings import import_argus
+
+    settings = SETTINGS.replace('"team": "ops"', '"labels_set": ["argus", "incident"]')
+    plan = import_argus(admin, "Labelled", settings, dry_run=False)
+    page = admin_client.get(f"/tickets/new?connector={plan.connector.id}").get_data(as_text=True)
+    assert re.search(r'name="labels"[^>]*value="argus, incident"', page) or re.search(
+        r'value="argus, incident"[^>]*name="labels"', page
+    )
