@@ -1,10 +1,11 @@
-"""Argus ticket-plugin settings, both ways: a connector from them, them from a connector.
+"""Argus ticket-plugin settings in: a connector from them (argus_export: the way out).
 
 Argus configures a ticket plugin with four settings: ``TICKET_PLUGIN`` (the plugin
 class), ``TICKET_ENDPOINT`` (the tracker's address), ``TICKET_AUTHENTICATION_SECRET``
 and ``TICKET_INFORMATION``. Which plugin means which system, and what the credentials
 and information keys mean, each tracker declares (``System.argus``,
-webapp.trackers.argus_mapping); the parts every tracker shares live here once:
+webapp.trackers.argus_mapping); the parts every tracker shares live here and in
+argus_information, once:
 
 - ``TICKET_ENDPOINT`` → method and server (with the tracker's host aliases);
 - ``labels_set`` → the connector's default labels, where the system has labels;
@@ -26,7 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webapp.models import Connector, User
-from webapp.services.argus_export import TAG_PREFIX, Unmapped
+from webapp.services.argus_export import Unmapped
+from webapp.services.argus_information import INFORMATION, read_information
 from webapp.services.change_context import changes_via
 from webapp.services.connectors import ConnectorChanges, check_new_connector, create_connector
 from webapp.services.errors import ValidationFailed
@@ -36,12 +38,7 @@ from webapp.services.systems import registry
 from webapp.trackers.argus_mapping import ArgusMapping
 from webapp.trackers.system import System
 
-PLUGIN, ENDPOINT, AUTH, INFORMATION = (
-    "TICKET_PLUGIN",
-    "TICKET_ENDPOINT",
-    "TICKET_AUTHENTICATION_SECRET",
-    "TICKET_INFORMATION",
-)
+PLUGIN, ENDPOINT, AUTH = "TICKET_PLUGIN", "TICKET_ENDPOINT", "TICKET_AUTHENTICATION_SECRET"
 #: What an export writes instead of a secret, e.g. "<token>"; refused when imported.
 PLACEHOLDER = re.compile(r"^<[^<>]*>$")
 SERVER, METHOD = "issue_tracker_server", "issue_tracker_method"
@@ -120,7 +117,9 @@ def read_argus(name: str, settings: Any) -> ArgusImport:
     sources: dict[str, str] = {}
     _endpoint(values.get(ENDPOINT), mapping, params, sources, errors)
     _authentication(values.get(AUTH), mapping, params, sources, errors, unmapped)
-    categories = _information(values.get(INFORMATION), system, params, sources, errors, unmapped)
+    categories = read_information(
+        values.get(INFORMATION), system, params, sources, errors, unmapped
+    )
     if errors:
         raise ValidationFailed(errors)
     return ArgusImport(name, system, params, categories, unmapped, sources)
@@ -221,98 +220,3 @@ def _authentication(
     params.update(chosen.params)
     for key in sorted(given - chosen.keys):
         unmapped.append(Unmapped(f"{AUTH}.{key}", "Not used with the other keys given."))
-
-
-def _information(
-    value: Any,
-    system: System,
-    params: dict[str, Any],
-    sources: dict[str, str],
-    errors: dict[str, list[str]],
-    unmapped: list[Unmapped],
-) -> list[dict[str, str]]:
-    """Target and extras into params; ``labels_mapping`` into categories (returned)."""
-    if value is None:
-        return []
-    if not isinstance(value, dict):
-        errors[f"settings.{INFORMATION}"] = ["Give the ticket information as a dictionary."]
-        return []
-    mapping = system.argus
-    assert mapping is not None
-    known = {info.key: info for info in mapping.information}
-    categories: list[dict[str, str]] = []
-    for key, item in value.items():
-        path = f"{INFORMATION}.{key}"
-        if key in known:
-            found = known[key].to_params(str(item).strip()) if isinstance(item, str | int) else None
-            if found is None:
-                errors[f"settings.{path}"] = [f"Write it as {known[key].shape} (text)."]
-                continue
-            params.update(found)
-            sources.update(dict.fromkeys(found, path))
-        elif key == "labels_set":
-            _labels_set(item, system, path, params, sources, errors, unmapped)
-        elif key == "labels_mapping":
-            categories = _labels_mapping(item, path, errors, unmapped)
-        elif key == "custom_fields_set":
-            _custom_fields_set(item, system, path, params, sources, errors, unmapped)
-        elif key == "custom_fields_mapping":
-            unmapped.append(
-                Unmapped(
-                    path,
-                    "Fills custom fields from an Argus incident's attributes and tags; "
-                    f"{system.name} connectors have no per-category custom field mappings yet.",
-                )
-            )
-        else:
-            unmapped.append(Unmapped(path, f"Not a setting of the {system.name} plugin."))
-    return categories
-
-
-def _labels_set(item, system, path, params, sources, errors, unmapped) -> None:
-    param = system.argus.labels_param
-    if not isinstance(item, list) or not all(isinstance(label, str) for label in item):
-        errors[f"settings.{path}"] = ["Give the labels as a list of texts."]
-    elif param is None:
-        unmapped.append(Unmapped(path, f"{system.name} has no labels."))
-    else:
-        params[param] = ", ".join(label.strip() for label in item if label.strip())
-        sources[param] = path
-
-
-def _labels_mapping(item, path, errors, unmapped) -> list[dict[str, str]]:
-    if not isinstance(item, list):
-        errors[f"settings.{path}"] = ['Give a list of incident attributes and {"tag": name}.']
-        return []
-    categories = []
-    for index, entry in enumerate(item):
-        if isinstance(entry, str) and entry.strip():
-            categories.append({"name": entry.strip(), "label": entry.strip()})
-        elif isinstance(entry, dict) and isinstance(entry.get("tag"), str) and len(entry) == 1:
-            tag = entry["tag"].strip()
-            categories.append({"name": TAG_PREFIX + tag, "label": tag})
-        else:
-            unmapped.append(
-                Unmapped(f"{path}.{index}", 'Neither an attribute name nor {"tag": name}.')
-            )
-    return categories
-
-
-def _custom_fields_set(item, system, path, params, sources, errors, unmapped) -> None:
-    param = system.argus.custom_fields_param
-    if not isinstance(item, dict):
-        errors[f"settings.{path}"] = ["Give the custom fields as a dictionary of name: value."]
-        return
-    if param is None:
-        unmapped.append(
-            Unmapped(path, f"{system.name} connectors have no custom field defaults yet.")
-        )
-        return
-    fields = {}
-    for name, field_value in item.items():
-        if isinstance(field_value, str | int | float) and not isinstance(field_value, bool):
-            fields[str(name)] = str(field_value)
-        else:
-            unmapped.append(Unmapped(f"{path}.{name}", "Only text and numbers can be mapped."))
-    params[param] = fields
-    sources[param] = path
