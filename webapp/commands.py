@@ -22,6 +22,8 @@ from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
 from webapp.services.change_context import changes_via
+from webapp.services.argus_settings import import_argus
+from webapp.services.bundles import export_bundle, import_bundle
 from webapp.services.connection_tests import test_many
 from webapp.services.connectors import connectors_query
 from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
@@ -213,6 +215,92 @@ def test_connectors_command(
                 f"{connector.id:>5}  {connector.name:<{width}}  {state:<8}  {result.summary}"
             )
     if any(result.failed_stage for _, result in results):
+        raise SystemExit(1)
+
+
+def _failure(error: ServiceError) -> click.ClickException:
+    """One line per field for validation errors, else the message."""
+    errors = getattr(error, "errors", None)
+    if not errors:
+        return click.ClickException(error.message)
+    lines = [f"{field}: {message}" for field, messages in errors.items() for message in messages]
+    return click.ClickException("\n".join([error.message, *lines]))
+
+
+def _passphrase(from_stdin: bool) -> str | None:
+    return sys.stdin.readline().rstrip("\r\n") if from_stdin else None
+
+
+@connectors_cli.command("import-argus")
+@click.argument("file", type=click.File("r"))
+@click.option("--name", required=True, help="Name of the connector to create.")
+@click.option("--dry-run", is_flag=True, help="Show the connector; create nothing.")
+@click.option("--test", "run_test", is_flag=True, help="Run the connection test once created.")
+def import_argus_command(file, name: str, dry_run: bool, run_test: bool) -> None:
+    """Create a connector from Argus ticket settings (a Python snippet or JSON in FILE)."""
+    try:
+        plan = import_argus(None, name, file.read(), dry_run=dry_run)
+    except ServiceError as error:
+        raise _failure(error) from None
+    shown = plan.to_dict()
+    connector = shown["connector"]
+    verb = "Would create" if dry_run else f"Created (id {connector['id']})"
+    click.echo(f"{verb} {plan.system.name} connector “{connector['name']}”.")
+    for key, value in connector["params"].items():
+        click.echo(f"  {key} = {value}")
+    for key in connector["secrets"]:
+        click.echo(f"  {key} = (secret)")
+    for category in connector["categories"]:
+        click.echo(f"  category {category['name']} → label {category['label']}")
+    for item in shown["unmapped"]:
+        click.echo(f"Not mapped: {item['key']}: {item['reason']}")
+    for field, messages in plan.errors.items():
+        for message in messages:
+            click.echo(f"Error: {field}: {message}", err=True)
+    if plan.errors:
+        raise SystemExit(1)
+    if run_test and plan.connector is not None:
+        ((_, result),) = test_many(None, [plan.connector], max_workers=1)
+        click.echo(f"Connection test: {'ok' if result.ok else 'FAILED'}: {result.summary}")
+        if result.failed_stage:
+            raise SystemExit(1)
+
+
+@connectors_cli.command("export")
+@click.option("--include-secrets", is_flag=True, help="Encrypt secrets into the bundle.")
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
+def export_bundle_command(include_secrets: bool, passphrase_stdin: bool) -> None:
+    """Print every connector, with its categories, as a JSON bundle."""
+    if include_secrets != passphrase_stdin:
+        raise click.UsageError("--include-secrets and --passphrase-stdin go together.")
+    try:
+        bundle = export_bundle(None, _passphrase(passphrase_stdin))
+    except ServiceError as error:
+        raise _failure(error) from None
+    click.echo(json.dumps(bundle, indent=2, ensure_ascii=False))
+
+
+@connectors_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
+def import_bundle_command(file, dry_run: bool, passphrase_stdin: bool) -> None:
+    """Create or update connectors from a JSON bundle, matched by name."""
+    try:
+        result = import_bundle(
+            None, file.read(), passphrase=_passphrase(passphrase_stdin), dry_run=dry_run
+        )
+    except ServiceError as error:
+        raise _failure(error) from None
+    for item in result.items:
+        changed = f" ({', '.join(item.changed)})" if item.changed else ""
+        click.echo(f"{item.action:<10} {item.system_id:<8} {item.name}{changed}")
+        for field, messages in item.errors.items():
+            for message in messages:
+                click.echo(f"  error: {field}: {message}", err=True)
+    counts = ", ".join(f"{n} {action}" for action, n in result.counts().items())
+    click.echo(("Would apply: " if dry_run else "Applied: ") + counts)
+    if not result.valid:
         raise SystemExit(1)
 
 

@@ -69,7 +69,7 @@ def test_the_api_conforms_to_its_document(app, api_schema, admin):
     # support pytest 9 yet); every failure is collected before asserting.
     headers = {"Authorization": f"Token {new_key(admin, 'fuzz')}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 17
+    assert len(operations) == 23
     failures = []
     for operation in operations:
 
@@ -101,6 +101,17 @@ def sample_bodies(connector_id: int) -> dict[str, dict]:
         "createConnector": connector,
         "testConnector": connector,
         "updateConnector": {"name": "Renamed", "params": {"gitlab_project": "group/other"}},
+        "importArgusSettings": {
+            "name": "From Argus",
+            "settings": 'TICKET_PLUGIN = "argus_ticket_gitlab.GitlabPlugin"',
+            "dry_run": True,
+        },
+        "exportArgusSettingsWithSecrets": {"password": "not the password"},
+        "exportBundleWithSecrets": {"passphrase": "a long passphrase", "password": "wrong"},
+        "importBundle": {
+            "bundle": {"format": "connector-desk-bundle", "version": 1, "connectors": []},
+            "dry_run": True,
+        },
         "createTicket": {
             "connector": {"id": connector_id},
             "title": "Fuzzed ticket",

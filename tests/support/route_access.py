@@ -37,6 +37,11 @@ ACCESS: dict[str, str] = {
     "connectors.test_edit": ADMIN,
     "connectors.test_clone": ADMIN,
     "connectors.sync_labels": ADMIN,
+    "connectors.import_page": ADMIN,
+    "connectors.import_bundle_page": ADMIN,
+    "connectors.export_bundle_page": ADMIN,
+    "connectors.export_argus": LOGIN,
+    "connectors.export_argus_secrets": ADMIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,
@@ -77,6 +82,12 @@ ACCESS: dict[str, str] = {
     "api.add_comment": TOKEN,
     "api.close_ticket": TOKEN,
     "api.reopen_ticket": TOKEN,
+    "api.import_argus": TOKEN_ADMIN,
+    "api.export_argus": TOKEN,
+    "api.export_argus_with_secrets": TOKEN_ADMIN,
+    "api.export_bundle": TOKEN_ADMIN,
+    "api.export_bundle_with_secrets": TOKEN_ADMIN,
+    "api.import_bundle": TOKEN_ADMIN,
 }
 
 

@@ -153,6 +153,7 @@ def _paths() -> dict[str, Any]:
                 "ConnectorTest",
             ),
         },
+        **_transfer_paths(connector_id, body_errors),
         "/tickets/": {
             "get": _operation(
                 "listTickets",
@@ -248,6 +249,87 @@ def _paths() -> dict[str, Any]:
                 "This document",
                 {"200": _json({"type": "object"}, "Success.")},
                 security=[],
+            ),
+        },
+    }
+
+
+def _inline_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    schema = {"type": "object", "required": required, "properties": properties}
+    return {"required": True, "content": {JSON: {"schema": schema}}}
+
+
+def _transfer_paths(connector_id: dict[str, Any], body_errors: tuple[str, ...]) -> dict[str, Any]:
+    """Argus settings and JSON bundles (webapp/api/transfers.py)."""
+    text = {"type": "string"}
+    flag = {"type": "boolean", "default": False}
+    result = {"type": "object"}
+    export = _json(result, "`settings`, `python`, `json`, `secrets_included`, `left_out`.")
+    return {
+        "/connectors/import/argus/": {
+            "post": _operation(
+                "importArgusSettings",
+                "Create a connector from Argus ticket settings (administrators only)",
+                {
+                    **_responses("201", result, *body_errors),
+                    "200": _json(result, "Dry run: the connector, unmapped keys, errors."),
+                },
+                requestBody=_inline_body(
+                    {
+                        "name": text,
+                        "settings": {
+                            "description": "TICKET_PLUGIN, TICKET_ENDPOINT, "
+                            "TICKET_AUTHENTICATION_SECRET and TICKET_INFORMATION as a JSON "
+                            "object, or as Python or JSON text (read as literals, never run).",
+                            "oneOf": [text, {"type": "object"}],
+                        },
+                        "dry_run": flag,
+                        "test": flag,
+                    },
+                    ["name", "settings"],
+                ),
+            ),
+        },
+        "/connectors/issue-tracker/{id}/export/argus/": {
+            "parameters": [connector_id],
+            "get": _operation(
+                "exportArgusSettings",
+                "The connector as Argus settings; secrets as placeholders",
+                {**_responses("200", None, "400", "404"), "200": export},
+            ),
+            "post": _operation(
+                "exportArgusSettingsWithSecrets",
+                "The connector as Argus settings with its secrets (password; audited)",
+                {**_responses("200", None, *body_errors, "404"), "200": export},
+                requestBody=_inline_body({"password": text}, ["password"]),
+            ),
+        },
+        "/connectors/export/": {
+            "get": _operation(
+                "exportBundle",
+                "Every connector with its categories as a JSON bundle, without secrets",
+                _responses("200", result, "403"),
+            ),
+            "post": _operation(
+                "exportBundleWithSecrets",
+                "The bundle with secrets encrypted by a passphrase (scrypt + Fernet; audited)",
+                _responses("200", result, *body_errors),
+                requestBody=_inline_body({"passphrase": text, "password": text}, ["passphrase"]),
+            ),
+        },
+        "/connectors/import/": {
+            "post": _operation(
+                "importBundle",
+                "Create or update connectors from a bundle, matched by name (idempotent)",
+                _responses("200", result, *body_errors),
+                requestBody=_inline_body(
+                    {
+                        "bundle": {"oneOf": [{"type": "object"}, text]},
+                        "passphrase": text,
+                        "dry_run": flag,
+                    },
+                    ["bundle"],
+                ),
             ),
         },
     }

@@ -189,6 +189,20 @@ def _apply(
     return {"changed": changed, "secrets_changed": secrets_changed}
 
 
+def check_new_connector(system_id: str, changes: ConnectorChanges) -> dict[str, Any]:
+    """Everything create_connector would check, without saving: the clean params, or
+    ValidationFailed with the same messages (for dry runs of imports)."""
+    system = get_system(system_id)
+    errors: dict[str, list[str]] = {}
+    _check_name(changes.name, errors, None)
+    values, _kept, _typed = _resolve_params(system, changes, None, errors)
+    if changes.categories is not None:
+        check_categories(changes.categories, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
 def create_connector(
     actor: User | None, system_id: str, changes: ConnectorChanges, clone_of: Connector | None = None
 ) -> Connector:

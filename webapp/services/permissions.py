@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from webapp.models import Ticket, User
-from webapp.services.errors import Forbidden
+from webapp.services.errors import Forbidden, ValidationFailed
 
 ADMIN_ONLY_MESSAGE = "Only administrators can do this."
+WRONG_PASSWORD_MESSAGE = "That is not your password."  # noqa: S105 - a message
 NOT_YOUR_TICKET_MESSAGE = "Only administrators and the user who created a ticket can change it."
 
 
@@ -16,6 +17,13 @@ def require_admin(actor: User | None, message: str = ADMIN_ONLY_MESSAGE) -> None
     """
     if actor is not None and not actor.is_admin:
         raise Forbidden(message)
+
+
+def require_password(actor: User | None, password: str | None) -> None:
+    """Raise ValidationFailed on ``password`` unless it is ``actor``'s: revealing secrets
+    asks for it again. The command line (``actor`` None) needs none."""
+    if actor is not None and not actor.check_password(password or ""):
+        raise ValidationFailed({"password": [WRONG_PASSWORD_MESSAGE]})
 
 
 def can_change_ticket(actor: User | None, ticket: Ticket) -> bool:

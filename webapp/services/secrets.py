@@ -49,6 +49,20 @@ def decrypt_secrets(token: str | None) -> dict[str, str]:
         ) from None
 
 
+def seal_text(text: str) -> str:
+    """``text`` encrypted, to carry pasted secrets from a preview to its confirmation
+    through a hidden form field instead of echoing them into the page."""
+    return _fernet().encrypt(text.encode()).decode()
+
+
+def open_sealed_text(token: str, max_age: int) -> str:
+    """What seal_text sealed at most ``max_age`` seconds ago (else SecretsUnreadable)."""
+    try:
+        return _fernet().decrypt(token.encode(), ttl=max_age).decode()
+    except (InvalidToken, ValueError):
+        raise SecretsUnreadable("The sealed text is too old or damaged.") from None
+
+
 def connector_secrets(connector: Connector) -> dict[str, str]:
     """The connector's decrypted secrets (raises SecretsUnreadable)."""
     return decrypt_secrets(connector.secrets_ciphertext)

@@ -131,6 +131,17 @@ def title_format_field() -> Field:
     )
 
 
+def default_labels_field() -> Field:
+    """``default_labels``: labels every new ticket's form starts with (Argus's ``labels_set``)."""
+    return Field(
+        "default_labels",
+        "Default labels",
+        group=TICKETS_GROUP.id,
+        help="Labels every new ticket starts with, comma-separated; the ticket form can "
+        "change them.",
+    )
+
+
 def task_sync_fields() -> tuple[Field, ...]:
     """The SD Elements task-sync options, optional and grouped in ``task_sync``."""
     group = TASK_SYNC_GROUP.id

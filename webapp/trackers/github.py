@@ -9,6 +9,7 @@ import requests
 
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup
+from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply
 from webapp.trackers.common import (
     AUTH_GROUP,
@@ -16,6 +17,7 @@ from webapp.trackers.common import (
     TASK_SYNC_GROUP,
     TICKETS_GROUP,
     connection_fields,
+    default_labels_field,
     override,
     task_sync_fields,
     title_format_field,
@@ -206,6 +208,17 @@ def _exists(status: int, body: Any) -> bool:
 
 # ---- the declaration: fields, groups and ticket fields --------------------
 
+ARGUS = ArgusMapping(
+    plugins=("argus_ticket_github.GithubPlugin",),
+    auth=(ArgusAuth({"token": "issue_tracker_api_token"}),),
+    information=(
+        ArgusInformation("project_namespace_and_name", ("github_repo_owner", "github_repo_name")),
+    ),
+    # Argus's endpoint is the website; the connector talks to its API host.
+    server_aliases={"github.com": GITHUB_COM_API, "www.github.com": GITHUB_COM_API},
+    labels_param="default_labels",
+)
+
 REPOSITORY_GROUP = FieldGroup("repository", "Repository")
 
 GITHUB = System(
@@ -244,6 +257,7 @@ GITHUB = System(
             help="Repository for new issues; leave empty to choose one per ticket.",
         ),
         title_format_field(),
+        default_labels_field(),
         Field(
             "github_duplicate_label",
             "Duplicate label",
@@ -265,5 +279,7 @@ GITHUB = System(
             "they need access to the repository.",
         ),
     ),
+    ticket_defaults_from={"labels": "default_labels"},
     category_mapping="label",
+    argus=ARGUS,
 )

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from webapp.outbound.diagnosis import flatten
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, StageFailed, TrackerClient
 from webapp.trackers.common import (
     AUTH_GROUP,
@@ -15,6 +16,7 @@ from webapp.trackers.common import (
     TASK_SYNC_GROUP,
     TICKETS_GROUP,
     connection_fields,
+    default_labels_field,
     override,
     task_sync_fields,
     title_format_field,
@@ -248,6 +250,13 @@ def _exists(status: int, body: Any) -> bool:
 
 # ---- the declaration: fields, groups and ticket fields --------------------
 
+ARGUS = ArgusMapping(
+    plugins=("argus_ticket_gitlab.GitlabPlugin", "argus.incident.ticket.gitlab.GitlabPlugin"),
+    auth=(ArgusAuth({"token": "issue_tracker_api_token"}),),
+    information=(ArgusInformation("project_namespace_and_name", ("gitlab_project",)),),
+    labels_param="default_labels",
+)
+
 PROJECT_GROUP = FieldGroup("project", "Project")
 # A numeric project id, or a path with at least one namespace: group/sub/project.
 _PROJECT_PATTERN = r"[0-9]+|[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+"
@@ -280,6 +289,7 @@ GITLAB = System(
             "issues; leave empty to choose one per ticket.",
         ),
         title_format_field(),
+        default_labels_field(),
         *task_sync_fields(),
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
@@ -295,6 +305,8 @@ GITLAB = System(
             help="Only project members with Planner access or higher see confidential issues.",
         ),
     ),
+    ticket_defaults_from={"labels": "default_labels"},
     category_mapping="label",
     internal_comment_label="Internal note",
+    argus=ARGUS,
 )

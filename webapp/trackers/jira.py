@@ -10,6 +10,7 @@ from urllib.parse import quote
 from webapp.outbound.diagnosis import flatten
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, TrackerClient
 from webapp.trackers.common import (
     AUTH_GROUP,
@@ -17,6 +18,7 @@ from webapp.trackers.common import (
     TASK_SYNC_GROUP,
     TICKETS_GROUP,
     connection_fields,
+    default_labels_field,
     override,
     task_sync_fields,
     title_format_field,
@@ -307,6 +309,32 @@ def body_text(body: Any) -> str:
 
 # ---- the declaration: fields, groups and ticket fields --------------------
 
+ARGUS = ArgusMapping(
+    plugins=("argus_ticket_jira.JiraPlugin",),
+    auth=(
+        # Jira Cloud: the account's email and an API token, sent as basic authentication.
+        ArgusAuth(
+            {"email": "issue_tracker_user", "token": "issue_tracker_pass"},
+            {"issue_tracker_auth_mode": "basic", "jira_version": "cloud"},
+        ),
+        # Jira Data Center / Server: a personal access token, sent as Bearer.
+        ArgusAuth(
+            {"token": "issue_tracker_api_token"},
+            {"issue_tracker_auth_mode": "api_token", "jira_version": "server"},
+        ),
+        # Data Center with user name and password: Argus's plugin sends them as basic too.
+        ArgusAuth(
+            {"email": "issue_tracker_user", "token": "issue_tracker_pass"},
+            {"issue_tracker_auth_mode": "basic"},
+        ),
+    ),
+    information=(
+        ArgusInformation("project_key_or_id", ("jira_project_key",)),
+        ArgusInformation("type", ("jira_issue_type",)),
+    ),
+    labels_param="default_labels",
+)
+
 PROJECT_GROUP = FieldGroup("project", "Project")
 
 JIRA = System(
@@ -377,6 +405,7 @@ JIRA = System(
             help="Name of the issue type new issues get, e.g. Task or Bug.",
         ),
         title_format_field(),
+        default_labels_field(),
         *task_sync_fields(),
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
@@ -398,7 +427,8 @@ JIRA = System(
         ),
         Field("priority", "Priority", help="Name of a priority, e.g. High; empty: Jira's default."),
     ),
-    ticket_defaults_from={"issue_type": "jira_issue_type"},
+    ticket_defaults_from={"issue_type": "jira_issue_type", "labels": "default_labels"},
+    argus=ARGUS,
     category_mapping="label",
     label_colours=False,
     label_note="Jira labels have no colour and cannot contain spaces: spaces become hyphens.",

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
+from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, TrackerClient
 from webapp.trackers.common import (
     AUTH_GROUP,
@@ -270,6 +271,19 @@ def marker_pieces(marker: str) -> list[str]:
 
 # ---- the declaration: fields, groups and ticket fields --------------------
 
+ARGUS = ArgusMapping(
+    plugins=("argus_ticket_rt.RequestTrackerPlugin",),
+    auth=(
+        ArgusAuth(
+            {"username": "issue_tracker_user", "password": "issue_tracker_pass"},
+            {"issue_tracker_auth_mode": "basic"},
+        ),
+        ArgusAuth({"token": "issue_tracker_api_token"}, {"issue_tracker_auth_mode": "api_token"}),
+    ),
+    information=(ArgusInformation("queue", ("rt_queue",)),),
+    custom_fields_param="rt_custom_fields",
+)
+
 QUEUE_GROUP = FieldGroup("queue", "Queue")
 
 RT = System(
@@ -330,4 +344,5 @@ RT = System(
     category_mapping="subject",
     comment_label="Reply to requester",
     internal_comment_label="Internal comment",
+    argus=ARGUS,
 )

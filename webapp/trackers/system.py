@@ -14,6 +14,7 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from webapp.schema.fields import Field, FieldGroup
+from webapp.trackers.argus_mapping import ArgusMapping
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 SERVER_FIELD = "issue_tracker_server"
@@ -55,6 +56,9 @@ class System:
     #: people see (GitLab internal note, RT comment); "" means it has none.
     comment_label: str = "Comment"
     internal_comment_label: str = ""
+    #: How the system's params read and write Argus's ticket-plugin settings (None: no
+    #: Argus plugin for this tracker); see webapp.trackers.argus_mapping.
+    argus: ArgusMapping | None = dataclass_field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when
@@ -77,6 +81,10 @@ class System:
                     raise ValueError(f"Field {field.name!r} depends on unknown field {other!r}.")
         if self.target_field is not None and self.target_field not in names:
             raise ValueError(f"target_field {self.target_field!r} is not a field of {self.id!r}.")
+        if self.argus is not None:
+            unknown = sorted(self.argus.params_of() - set(names))
+            if unknown:
+                raise ValueError(f"The Argus mapping of {self.id!r} names unknown params {unknown}")
 
     def field(self, name: str) -> Field:
         """The field called ``name``; ``KeyError`` if the system has none."""
@@ -88,6 +96,11 @@ class System:
     def has_field(self, name: str) -> bool:
         """Whether ``name`` is one of this system's parameters."""
         return any(field.name == name for field in self.fields)
+
+    @property
+    def argus_plugins(self) -> tuple[str, ...]:
+        """The Argus ``TICKET_PLUGIN`` class paths that mean this system (may be none)."""
+        return self.argus.plugins if self.argus is not None else ()
 
     @property
     def secret_field_names(self) -> tuple[str, ...]:

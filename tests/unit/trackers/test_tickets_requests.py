@@ -487,7 +487,10 @@ def test_each_system_declares_its_ticket_fields(system, names, mapping) -> None:
 
 
 def test_ticket_defaults_come_from_the_connectors_parameters() -> None:
-    assert JIRA.ticket_defaults_from == {"issue_type": "jira_issue_type"}
+    assert JIRA.ticket_defaults_from == {
+        "issue_type": "jira_issue_type",
+        "labels": "default_labels",  # Argus's labels_set
+    }
     assert RT.ticket_defaults_from == {"custom_fields": "rt_custom_fields"}
     for source in (*JIRA.ticket_defaults_from.values(), *RT.ticket_defaults_from.values()):
         assert JIRA.has_field(source) or RT.has_field(source)
