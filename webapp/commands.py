@@ -21,9 +21,9 @@ from webapp.models import Connector, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
-from webapp.services.change_context import changes_via
 from webapp.services.argus_settings import import_argus
 from webapp.services.bundles import export_bundle, import_bundle
+from webapp.services.change_context import changes_via
 from webapp.services.connection_tests import test_many
 from webapp.services.connectors import connectors_query
 from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
