@@ -21,6 +21,7 @@ from webapp.models import Connector, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
+from webapp.services import webhooks as webhook_service
 from webapp.services.connection_tests import test_many
 from webapp.services.connectors import connectors_query
 from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
@@ -211,6 +212,53 @@ def test_connectors_command(
             )
     if any(result.failed_stage for _, result in results):
         raise SystemExit(1)
+
+
+@connectors_cli.command("webhook")
+@click.argument("connector_id", type=int)
+@click.option("--rotate", is_flag=True, help="Generate a new secret and print it (once).")
+@click.option(
+    "--base-url",
+    default=None,
+    help="How trackers reach this dashboard [default: PUBLIC_BASE_URL, else the running "
+    f"`flask serve`'s, else {DEFAULT_BASE_URL}]",
+)
+def webhook_command(connector_id: int, rotate: bool, base_url: str | None) -> None:
+    """Show a connector's webhook URL and state; --rotate generates or replaces its secret."""
+    connector = db.session.get(Connector, connector_id)
+    if connector is None:
+        raise click.UsageError(f"No connector with id {connector_id}.")
+    base_url = (
+        base_url
+        or current_app.config.get("PUBLIC_BASE_URL")
+        or running_server_url()
+        or DEFAULT_BASE_URL
+    )
+    secret = None
+    if rotate:
+        try:
+            _, secret = webhook_service.rotate_secret(None, connector)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+    status = webhook_service.webhook_status(connector, base_url)
+    if not status.supported:
+        raise click.ClickException(f"{status.tracker} sends no webhooks: it is polled instead.")
+    click.echo(f"URL:             {status.url or '(generate a secret with --rotate)'}")
+    click.echo(f"Configured:      {'yes' if status.configured else 'no'}")
+    last = status.last_received_at.isoformat() if status.last_received_at else "never"
+    click.echo(f"Last received:   {last}")
+    click.echo(f"Events received: {status.events_received}")
+    click.echo(f"Rejected:        {status.rejected}")
+    if secret is not None:
+        click.echo(f"Secret:          {secret}")
+        click.echo("The secret is shown this once: paste it into the tracker now.", err=True)
+
+
+@connectors_cli.command("prune-events")
+def prune_events_command() -> None:
+    """Delete webhook events older than WEBHOOK_RETENTION_DAYS (the worker does it too)."""
+    removed = webhook_service.prune_events()
+    click.echo(f"Deleted {removed} webhook event(s).")
 
 
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")

@@ -90,6 +90,11 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         # Who may read /metrics: these networks, or anyone sending the bearer token.
         "METRICS_ALLOW_NETWORKS": os.environ.get("METRICS_ALLOW_NETWORKS", "127.0.0.0/8,::1/128"),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # Inbound webhooks: requests per hook id, days events are kept, and the address
+        # trackers reach this dashboard at (for the hook URLs the CLI prints).
+        "WEBHOOK_RATE_LIMIT": os.environ.get("WEBHOOK_RATE_LIMIT") or "120 per minute",
+        "WEBHOOK_RETENTION_DAYS": env_int("WEBHOOK_RETENTION_DAYS", 30),
+        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None,
         # "text" (default) or "json": one JSON object per log line, with the request id.
         "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
     }
@@ -105,4 +110,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PER_PAGE": 25,
     "RATELIMIT_KEY_PREFIX": "connector-desk",
+    #: The largest webhook body accepted (GitLab's, GitHub's and Jira's are far smaller).
+    "WEBHOOK_MAX_BODY": 1024 * 1024,
+    #: How much of an event's payload is kept (scrubbed) for the events page.
+    "WEBHOOK_PAYLOAD_KEPT": 64 * 1024,
 }

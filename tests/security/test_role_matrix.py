@@ -9,7 +9,15 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PASSWORD, make_user
-from tests.support.route_access import ACCESS, ADMIN, API_ACCESS, OWN, PUBLIC, TOKEN_ADMIN
+from tests.support.route_access import (
+    ACCESS,
+    ADMIN,
+    API_ACCESS,
+    OWN,
+    PUBLIC,
+    SIGNED,
+    TOKEN_ADMIN,
+)
 from tests.support.routes import build_url, rules, walked_methods
 
 ROLES = ("anonymous", "viewer", "admin")
@@ -27,6 +35,8 @@ def expected(access: str | None, role: str, owns_rows: bool = True) -> str:
         return "unclassified: add it to tests/support/route_access.py"
     if access == PUBLIC:
         return ALLOWED
+    if access == SIGNED:
+        return UNAUTHORIZED  # no role helps: only the tracker's signature is accepted
     if access in API_ACCESS:
         return UNAUTHORIZED  # the session cookie never authenticates the API
     if role == "anonymous":

@@ -8,6 +8,7 @@ PUBLIC = "public"  # no login (static files, login, set-up, health, the OpenAPI 
 LOGIN = "login"  # any logged-in user: admins and viewers
 ADMIN = "admin"  # administrators only; viewers get 403
 OWN = "own"  # admins on any row; viewers only on rows they created (others: 403)
+SIGNED = "signed"  # no login: the tracker's signature is the credential (401 without it)
 TOKEN = "token"  # the API: an API token, never the session cookie  # noqa: S105
 TOKEN_ADMIN = "token admin"  # the API, administrators' tokens only; viewers get 403  # noqa: S105
 API_ACCESS = (TOKEN, TOKEN_ADMIN)
@@ -19,6 +20,7 @@ ACCESS: dict[str, str] = {
     "health.healthz": PUBLIC,
     "metrics.metrics": PUBLIC,  # guarded by network / token instead (tests/test_metrics.py)
     "api.openapi_document": PUBLIC,
+    "hooks.receive": SIGNED,
     "auth.logout": LOGIN,
     "dashboard.index": LOGIN,
     "connectors.index": LOGIN,
@@ -36,6 +38,8 @@ ACCESS: dict[str, str] = {
     "connectors.test_edit": ADMIN,
     "connectors.test_clone": ADMIN,
     "connectors.sync_labels": ADMIN,
+    "connectors.webhook_rotate": ADMIN,
+    "connectors.webhook_events": LOGIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,
@@ -58,6 +62,7 @@ ACCESS: dict[str, str] = {
     "api.delete_connector": TOKEN_ADMIN,
     "api.test_saved_connector": TOKEN,
     "api.test_unsaved_connector": TOKEN_ADMIN,
+    "api.rotate_webhook": TOKEN_ADMIN,
     "api.list_systems": TOKEN,
     "api.list_tickets": TOKEN,
     "api.get_ticket": TOKEN,

@@ -41,11 +41,21 @@ def _ticket_id(owner: User) -> int:
     return create_ticket(owner, request)[0].id
 
 
+def _hook_id(owner: User) -> str:
+    from webapp.services.webhooks import rotate_secret
+
+    connector = make_connector(
+        "gitlab", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    )
+    return rotate_secret(None, connector)[0].hook_id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,
     "token_id": _token_id,
     "ticket_id": _ticket_id,
+    "hook_id": _hook_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
 }

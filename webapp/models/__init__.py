@@ -11,16 +11,19 @@ from webapp.models.ticket import (
     TicketComment,
 )
 from webapp.models.user import User
+from webapp.models.webhook import ConnectorWebhook, WebhookEvent
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "Connector",
     "ConnectorCategory",
+    "ConnectorWebhook",
     "DeliveryAttempt",
     "DeliveryWorker",
     "Ticket",
     "TicketActivity",
     "TicketComment",
     "User",
+    "WebhookEvent",
 ]

@@ -11,9 +11,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webapp.schema.fields import Field, FieldGroup
+
+if TYPE_CHECKING:
+    from webapp.trackers.webhooks import Webhooks
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 SERVER_FIELD = "issue_tracker_server"
@@ -50,6 +53,8 @@ class System:
     #: ``(short_name, name)`` as the SD Elements API spells them, where that differs
     #: from the names shown to people (SD Elements says "JIRA").
     api_names: tuple[str, str] | None = None
+    #: How the tracker's webhooks are verified, read and set up; None: it pushes nothing.
+    webhooks: Webhooks | None = dataclass_field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when

@@ -17,6 +17,7 @@ from webapp.services.connectors import connector_choices
 from webapp.services.delivery_worker import retry_plan
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.permissions import can_change_ticket
+from webapp.services.ticket_timeline import last_state_change, timeline
 from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import initial_fields, ticket_form_class
@@ -165,6 +166,8 @@ def detail(ticket_id: int):
         ticket=ticket,
         confirm=ConfirmForm(),
         can_change=can_change_ticket(current_actor(), ticket),
+        tracker_timeline=timeline(ticket),
+        tracker_change=last_state_change(ticket),
     )
 
 
