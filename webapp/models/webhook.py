@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, delete, event
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from webapp.extensions import db
@@ -40,9 +40,7 @@ class ConnectorWebhook(db.Model):
     last_rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     connector: Mapped[Connector] = relationship(
-        backref=backref(
-            "webhook", uselist=False, cascade="all, delete-orphan", passive_deletes=True
-        )
+        backref=backref("webhook", uselist=False, cascade="all, delete-orphan")
     )
 
     @property
@@ -76,3 +74,11 @@ class WebhookEvent(db.Model):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     payload_truncated: Mapped[bool] = mapped_column(default=False)
     size: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(Connector, "before_delete")
+def _delete_events(mapper, connection, connector: Connector) -> None:
+    """A deleted connector's events go with it, in one statement (also where the
+    database does not enforce ON DELETE CASCADE, as SQLite without its pragma)."""
+    table = WebhookEvent.__table__
+    connection.execute(delete(table).where(table.c.connector_id == connector.id))
