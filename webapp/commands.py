@@ -21,6 +21,7 @@ from webapp.models import Connector, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
+from webapp.services import webhooks as webhook_service
 from webapp.services.argus_settings import import_argus
 from webapp.services.bundles import export_bundle, import_bundle
 from webapp.services.change_context import changes_via
@@ -302,6 +303,53 @@ def import_bundle_command(file, dry_run: bool, passphrase_stdin: bool) -> None:
     click.echo(("Would apply: " if dry_run else "Applied: ") + counts)
     if not result.valid:
         raise SystemExit(1)
+
+
+@connectors_cli.command("webhook")
+@click.argument("connector_id", type=int)
+@click.option("--rotate", is_flag=True, help="Generate a new secret and print it (once).")
+@click.option(
+    "--base-url",
+    default=None,
+    help="How trackers reach this dashboard [default: PUBLIC_BASE_URL, else the running "
+    f"`flask serve`'s, else {DEFAULT_BASE_URL}]",
+)
+def webhook_command(connector_id: int, rotate: bool, base_url: str | None) -> None:
+    """Show a connector's webhook URL and state; --rotate generates or replaces its secret."""
+    connector = db.session.get(Connector, connector_id)
+    if connector is None:
+        raise click.UsageError(f"No connector with id {connector_id}.")
+    base_url = (
+        base_url
+        or current_app.config.get("PUBLIC_BASE_URL")
+        or running_server_url()
+        or DEFAULT_BASE_URL
+    )
+    secret = None
+    if rotate:
+        try:
+            _, secret = webhook_service.rotate_secret(None, connector)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+    status = webhook_service.webhook_status(connector, base_url)
+    if not status.supported:
+        raise click.ClickException(f"{status.tracker} sends no webhooks: it is polled instead.")
+    click.echo(f"URL:             {status.url or '(generate a secret with --rotate)'}")
+    click.echo(f"Configured:      {'yes' if status.configured else 'no'}")
+    last = status.last_received_at.isoformat() if status.last_received_at else "never"
+    click.echo(f"Last received:   {last}")
+    click.echo(f"Events received: {status.events_received}")
+    click.echo(f"Rejected:        {status.rejected}")
+    if secret is not None:
+        click.echo(f"Secret:          {secret}")
+        click.echo("The secret is shown this once: paste it into the tracker now.", err=True)
+
+
+@connectors_cli.command("prune-events")
+def prune_events_command() -> None:
+    """Delete webhook events older than WEBHOOK_RETENTION_DAYS (the worker does it too)."""
+    removed = webhook_service.prune_events()
+    click.echo(f"Deleted {removed} webhook event(s).")
 
 
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")

@@ -104,6 +104,11 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
             os.environ.get("DISCORD_API_URL") or "https://discord.com/api/v10"
         ).rstrip("/"),
         "DISCORD_RESPONSE_BUDGET_SECONDS": env_float("DISCORD_RESPONSE_BUDGET_SECONDS", 2.0),
+        # Inbound webhooks: requests per hook id, days events are kept, and the address
+        # trackers reach this dashboard at (for the hook URLs the CLI prints).
+        "WEBHOOK_RATE_LIMIT": os.environ.get("WEBHOOK_RATE_LIMIT") or "120 per minute",
+        "WEBHOOK_RETENTION_DAYS": env_int("WEBHOOK_RETENTION_DAYS", 30),
+        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None,
         # "text" (default) or "json": one JSON object per log line, with the request id.
         "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
     }
@@ -119,4 +124,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PER_PAGE": 25,
     "RATELIMIT_KEY_PREFIX": "connector-desk",
+    #: The largest webhook body accepted (GitLab's, GitHub's and Jira's are far smaller).
+    "WEBHOOK_MAX_BODY": 1024 * 1024,
+    #: How much of an event's payload is kept (scrubbed) for the events page.
+    "WEBHOOK_PAYLOAD_KEPT": 64 * 1024,
 }

@@ -38,8 +38,8 @@ def replay(api: ApiClient, title: str, ids: dict[int, int] | None = None):
 
 
 def assert_like_seed(actual: dict, expected: dict, connector_id: int) -> None:
-    """Same keys and values as the seed's connector, secrets masked; plus our two extras."""
-    assert set(actual) == set(expected) | {"secure_fields", "version"}
+    """Same keys and values as the seed's connector, secrets masked; plus our extras."""
+    assert set(actual) == set(expected) | {"secure_fields", "version", "webhook"}
     assert actual["id"] == connector_id
     for key in ("name", "system", "inaccessible"):
         assert actual[key] == expected[key]

@@ -8,6 +8,7 @@ PUBLIC = "public"  # no login (static files, login, set-up, health, the OpenAPI 
 LOGIN = "login"  # any logged-in user: admins and viewers
 ADMIN = "admin"  # administrators only; viewers get 403
 OWN = "own"  # admins on any row; viewers only on rows they created (others: 403)
+SIGNED = "signed"  # no login: the tracker's signature is the credential (401 without it)
 TOKEN = "token"  # the API: an API token, never the session cookie  # noqa: S105
 SIGNED = "signed"  # no login: a signature checks each request (Discord interactions); 401 without
 TOKEN_ADMIN = "token admin"  # the API, administrators' tokens only; viewers get 403  # noqa: S105
@@ -20,6 +21,7 @@ ACCESS: dict[str, str] = {
     "health.healthz": PUBLIC,
     "metrics.metrics": PUBLIC,  # guarded by network / token instead (tests/test_metrics.py)
     "api.openapi_document": PUBLIC,
+    "hooks.receive": SIGNED,
     "auth.logout": LOGIN,
     "dashboard.index": LOGIN,
     "connectors.index": LOGIN,
@@ -42,6 +44,8 @@ ACCESS: dict[str, str] = {
     "connectors.export_bundle_page": ADMIN,
     "connectors.export_argus": LOGIN,
     "connectors.export_argus_secrets": ADMIN,
+    "connectors.webhook_rotate": ADMIN,
+    "connectors.webhook_events": LOGIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,
@@ -72,6 +76,7 @@ ACCESS: dict[str, str] = {
     "api.delete_connector": TOKEN_ADMIN,
     "api.test_saved_connector": TOKEN,
     "api.test_unsaved_connector": TOKEN_ADMIN,
+    "api.rotate_webhook": TOKEN_ADMIN,
     "api.list_systems": TOKEN,
     "api.list_tickets": TOKEN,
     "api.get_ticket": TOKEN,

@@ -73,6 +73,15 @@ def _comment_id(owner: User) -> int:
     return comment.id
 
 
+def _hook_id(owner: User) -> str:
+    from webapp.services.webhooks import rotate_secret
+
+    connector = make_connector(
+        "gitlab", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    )
+    return rotate_secret(None, connector)[0].hook_id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
     "comment_id": _comment_id,
     "connector_id": _connector_id,
@@ -80,6 +89,7 @@ BUILDERS: dict[str, Callable[[User], Any]] = {
     "token_id": _token_id,
     "ticket_id": _ticket_id,
     "route_id": _discord_route_id,
+    "hook_id": _hook_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
 }

@@ -15,6 +15,7 @@ PUBLIC_ENDPOINTS = {
     "auth.setup",
     "health.healthz",
     "api.openapi_document",
+    "hooks.receive",  # no login: the tracker's signature instead (tests/web/test_webhooks.py)
     "metrics.metrics",  # no login, but allowed networks or a token (tests/test_metrics.py)
     "integrations.discord_interactions",  # no login, but Discord's signature (test_discord_*)
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, jsonify, request
 
 from webapp.api import bp
 from webapp.api.auth import admin_only, admin_required, api_user
@@ -16,7 +16,8 @@ from webapp.api.bodies import (
 )
 from webapp.api.serializers import connector_response, connector_to_dict
 from webapp.extensions import db
-from webapp.services import connection_tests
+from webapp.http.public_url import base_url
+from webapp.services import connection_tests, webhooks
 from webapp.services import connectors as service
 from webapp.services.connector_sessions import connector_session
 
@@ -81,3 +82,13 @@ def test_unsaved_connector():
 def test_saved_connector(connector_id: int):
     result = connection_tests.test_saved(api_user(), connector_session(connector_id))
     return {"success": result.ok, **result.to_dict()}
+
+
+@bp.post(ITEM + "webhook/rotate/", **ROUTE)
+@admin_required
+def rotate_webhook(connector_id: int):
+    """Generate or replace the webhook secret: this answer is the only one that holds it."""
+    hook, secret = webhooks.rotate_secret(api_user(), service.get_connector(connector_id))
+    response = jsonify({"url": webhooks.hook_url(hook, base_url()), "secret": secret})
+    response.headers["Cache-Control"] = "no-store"
+    return response

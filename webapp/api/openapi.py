@@ -145,6 +145,15 @@ def _paths() -> dict[str, Any]:
                 _responses("200", ref("TestResult"), "404"),
             ),
         },
+        "/connectors/issue-tracker/{id}/webhook/rotate/": {
+            "parameters": [connector_id],
+            "post": _operation(
+                "rotateWebhookSecret",
+                "Generate or rotate the webhook secret (administrators only); the answer "
+                "is the only time it is shown",
+                _responses("200", ref("WebhookSecret"), "400", "403", "404"),
+            ),
+        },
         "/connectors/test-issue-tracker/": {
             "post": _operation(
                 "testConnector",

@@ -128,6 +128,33 @@ def components(systems: list[System]) -> dict[str, Any]:
                         "additionalProperties": {"const": True},
                     },
                     "version": {"type": "integer", "description": "Send as `If-Match`."},
+                    "webhook": ref("WebhookStatus"),
+                },
+            },
+            "WebhookStatus": {
+                "type": "object",
+                "description": "Where the tracker posts events; the secret is never shown "
+                "here (rotate it to get a new one).",
+                "properties": {
+                    "url": {
+                        "type": ["string", "null"],
+                        "description": "null until a secret is generated, or when the "
+                        "tracker sends no webhooks.",
+                    },
+                    "configured": {"type": "boolean"},
+                    "last_received_at": {"type": ["string", "null"], "format": "date-time"},
+                    "events_received": {"type": "integer"},
+                },
+            },
+            "WebhookSecret": {
+                "type": "object",
+                "required": ["url", "secret"],
+                "properties": {
+                    "url": {"type": "string"},
+                    "secret": {
+                        "type": "string",
+                        "description": "Shown in this answer only: paste it into the tracker.",
+                    },
                 },
             },
             "ConnectorCreate": {

@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from webapp.http.public_url import base_url
 from webapp.log_redaction import MASK
 from webapp.models import Connector
 from webapp.schema.jsonschema import params_schema
 from webapp.services.systems import registry
+from webapp.services.webhooks import webhook_status
 from webapp.trackers.system import System
 
 #: What a stored secret looks like in output; sent back, it means "keep the stored one".
@@ -38,6 +40,8 @@ def connector_to_dict(connector: Connector) -> dict[str, Any]:
         "params": {**(connector.params or {}), **dict.fromkeys(secret_names, MASK)},
         "secure_fields": dict.fromkeys(secret_names, True),
         "version": connector.version,
+        # Where the tracker posts events and whether it can: never the secret.
+        "webhook": webhook_status(connector, base_url()).to_dict(),
     }
 
 

@@ -12,12 +12,14 @@ from webapp.models.ticket import (
     TicketComment,
 )
 from webapp.models.user import User
+from webapp.models.webhook import ConnectorWebhook, WebhookEvent
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "Connector",
     "ConnectorCategory",
+    "ConnectorWebhook",
     "DeliveryAttempt",
     "DeliveryWorker",
     "DiscordIntegration",
@@ -26,4 +28,5 @@ __all__ = [
     "TicketActivity",
     "TicketComment",
     "User",
+    "WebhookEvent",
 ]

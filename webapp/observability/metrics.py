@@ -38,6 +38,13 @@ CHECK_STAGE_DURATION = Histogram(
     namespace=NAMESPACE,
     buckets=LATENCY_BUCKETS,
 )
+WEBHOOK_EVENTS = Counter(
+    "webhook_events",
+    "Inbound webhook requests, by tracker system and outcome (processed, ignored, failed, "
+    "duplicate, rejected).",
+    ("system", "outcome"),
+    namespace=NAMESPACE,
+)
 
 
 def multiprocess_dir() -> str | None:
@@ -67,3 +74,8 @@ def record_check_stages(system_id: str, stages) -> None:
         CHECK_STAGE_DURATION.labels(system_id, stage.stage.value, stage.status.value).observe(
             (stage.duration_ms or 0) / 1000
         )
+
+
+def record_webhook_event(system_id: str, outcome: str) -> None:
+    """Count one webhook request that was checked against a hook's signature."""
+    WEBHOOK_EVENTS.labels(system_id, outcome).inc()

@@ -41,6 +41,7 @@ ACTION_TEXT: dict[str, str] = {
     "connector.export_secrets": "Exported a connector with its secrets",
     "connectors.export_secrets": "Exported all connectors with their secrets (encrypted)",
     "connectors.import": "Imported a connector bundle",
+    "connector.webhook_secret": "Generated or rotated a webhook secret",
     "secrets.rotate": "Re-encrypted connector secrets",
     "token.create": "Created an API token",
     "token.revoke": "Revoked an API token",

@@ -25,6 +25,7 @@ from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING
 from webapp.services.comments import deliver_due_comments
 from webapp.services.delivery import deliver_due, lease
+from webapp.services.webhooks import prune_now_and_then
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def run_worker(
         for ticket in deliver_all_due(kind, interval, batch):
             if report is not None:
                 report(ticket)
+        prune_now_and_then()  # old webhook events: at most once an hour
         passes += 1
         if not loop or (max_passes is not None and passes >= max_passes):
             return

@@ -188,3 +188,17 @@ def token_failure_block(address: str | None) -> Blocked | None:
 def record_token_failure(address: str | None) -> None:
     """Count a wrong API token from ``address`` (call it for unknown or revoked keys)."""
     _hit(_token_counter(address))
+
+
+def _webhook_counter(hook_id: str):
+    return _counter("WEBHOOK_RATE_LIMIT", "webhook", hook_id[:64])
+
+
+def webhook_blocked(hook_id: str) -> Blocked | None:
+    """Whether requests to the webhook ``hook_id`` are paused (WEBHOOK_RATE_LIMIT); every
+    request counts, signed or not, so a flood stops before it costs a signature check."""
+    counter = _webhook_counter(hook_id)
+    blocked = _blocked(counter)
+    if blocked is None:
+        _hit(counter)
+    return blocked

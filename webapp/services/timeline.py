@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from webapp.models import Ticket
+from webapp.models import Ticket, TicketActivity
+from webapp.services.ticket_mirror import CLOSED_EVENT, REOPENED_EVENT
 
 #: Lines a ticket page shows before "show all".
 TIMELINE_CAP = 30
@@ -55,3 +56,9 @@ def ticket_timeline(ticket: Ticket, limit: int | None = TIMELINE_CAP) -> Timelin
     if limit is not None and total > limit:
         entries = entries[-limit:]
     return Timeline(entries, total)
+
+
+def last_state_change(ticket: Ticket) -> TicketActivity | None:
+    """The latest closed / reopened line: who moved the issue to its state, and when."""
+    changes = [a for a in ticket.activities if a.kind in (CLOSED_EVENT, REOPENED_EVENT)]
+    return max(changes, key=lambda a: (_utc(a.at), a.id)) if changes else None

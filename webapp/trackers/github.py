@@ -9,6 +9,7 @@ import requests
 
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup
+from webapp.trackers import webhooks as hooks
 from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply
 from webapp.trackers.common import (
@@ -24,7 +25,15 @@ from webapp.trackers.common import (
 )
 from webapp.trackers.repositories import RepositoryClient
 from webapp.trackers.system import System
-from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, LabelOutcome
+from webapp.trackers.tickets import (
+    CLOSED,
+    OPEN,
+    CreatedIssue,
+    DeliveryFailed,
+    IssueSnapshot,
+    LabelOutcome,
+    RemoteComment,
+)
 
 GITHUB_COM_API = "api.github.com"
 ENTERPRISE_API_PATH = "/api/v3"
@@ -206,6 +215,74 @@ def _exists(status: int, body: Any) -> bool:
     )
 
 
+# ---- webhooks ---------------------------------------------------------------
+
+
+class GitHubWebhooks(hooks.Webhooks):
+    """Repository webhooks signed ``X-Hub-Signature-256: sha256=<hex HMAC of the body>``;
+    ``X-GitHub-Event`` says ``issues`` (opened, closed, reopened, labeled, assigned, …) or
+    ``issue_comment`` (created)."""
+
+    signature_header = "X-Hub-Signature-256"
+    delivery_headers = ("X-GitHub-Delivery",)
+    setup = hooks.WebhookSetup(
+        place="In the GitHub repository: Settings → Webhooks → Add webhook.",
+        fields=(
+            ("Payload URL", hooks.URL),
+            ("Content type", "application/json"),
+            ("Secret", hooks.SECRET),
+        ),
+        events=("Issues", "Issue comments"),
+        note='Choose "Let me select individual events" to pick them.',
+    )
+
+    def verify(self, secret, body, headers) -> bool:
+        return hooks.hmac_sha256_matches(secret, body, headers.get(self.signature_header))
+
+    def parse(self, headers, payload) -> hooks.InboundEvent:
+        payload = hooks.mapping(payload)
+        event = str(headers.get("X-GitHub-Event") or "unknown")
+        action = hooks.text(payload.get("action")) or ""
+        name = f"{event}.{action}" if action else event
+        issue = hooks.mapping(payload.get("issue"))
+        number = hooks.text(issue.get("number"))
+        repository = hooks.mapping(payload.get("repository"))
+        where = hooks.targets(repository.get("full_name"), repository.get("name"))
+        actor = hooks.text(hooks.mapping(payload.get("sender")).get("login"))
+        if event not in ("issues", "issue_comment"):
+            return hooks.InboundEvent(name, reason=f"{event} events are not used")
+        if number is None:
+            return hooks.InboundEvent(name, reason="the event names no issue")
+        if event == "issue_comment":
+            comment = hooks.mapping(payload.get("comment"))
+            comment_id = hooks.text(comment.get("id"))
+            if action != "created" or comment_id is None:
+                return hooks.InboundEvent(name, reason=f"comments {action} are not mirrored")
+            remote = RemoteComment(
+                external_id=comment_id,
+                author=hooks.text(hooks.mapping(comment.get("user")).get("login")) or "",
+                body=str(comment.get("body") or ""),
+                created_at=hooks.parse_time(comment.get("created_at")),
+            )
+            snapshot = IssueSnapshot(f"#{number}", comments=(remote,))
+            return hooks.InboundEvent(name, hooks.COMMENT, snapshot, where)
+        state = {"open": OPEN, "closed": CLOSED}.get(str(issue.get("state")))
+        updated_at = hooks.parse_time(issue.get("updated_at"))
+        closed_at = hooks.parse_time(issue.get("closed_at")) if state == CLOSED else None
+        snapshot = IssueSnapshot(
+            key=f"#{number}",
+            state=state,
+            title=hooks.text(issue.get("title")),
+            author=hooks.text(hooks.mapping(issue.get("user")).get("login")),
+            labels=hooks.names(issue.get("labels"), "name"),
+            assignees=hooks.names(issue.get("assignees"), "login"),
+            updated_at=updated_at,
+            changed_by=actor,
+            changed_at=closed_at or updated_at,
+        )
+        return hooks.InboundEvent(name, hooks.ISSUE, snapshot, where)
+
+
 # ---- the declaration: fields, groups and ticket fields --------------------
 
 ARGUS = ArgusMapping(
@@ -282,4 +359,5 @@ GITHUB = System(
     ticket_defaults_from={"labels": "default_labels"},
     category_mapping="label",
     argus=ARGUS,
+    webhooks=GitHubWebhooks(),
 )

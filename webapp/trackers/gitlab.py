@@ -25,12 +25,29 @@ from webapp.trackers.issues import issue_number
 from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CLOSED,
+    OPEN,
     CreatedIssue,
     DeliveryFailed,
     IssueDraft,
+    IssueSnapshot,
     LabelOutcome,
     RemoteComment,
     tracker_time,
+)
+from webapp.trackers.webhooks import (
+    COMMENT,
+    ISSUE,
+    SECRET,
+    URL,
+    InboundEvent,
+    Webhooks,
+    WebhookSetup,
+    mapping,
+    names,
+    parse_time,
+    targets,
+    text,
+    token_matches,
 )
 
 #: Notes scanned for a marker: the newest ones (a retry follows its attempt closely).
@@ -248,6 +265,77 @@ def _exists(status: int, body: Any) -> bool:
     return status == 409
 
 
+# ---- webhooks ---------------------------------------------------------------
+
+
+class GitLabWebhooks(Webhooks):
+    """Project webhooks: the secret token comes back as is in ``X-Gitlab-Token``.
+
+    "Issue Hook" tells the issue's state, labels and assignees (``object_attributes.action``
+    open, close, reopen, update); "Note Hook" a comment (only those on issues count).
+    """
+
+    signature_header = "X-Gitlab-Token"
+    delivery_headers = ("Idempotency-Key", "X-Gitlab-Event-UUID")
+    setup = WebhookSetup(
+        place="In the GitLab project: Settings → Webhooks → Add new webhook.",
+        fields=(("URL", URL), ("Secret token", SECRET)),
+        events=("Issues events", "Comments"),
+        note="Also tick Confidential issues events and Confidential comments to mirror those.",
+    )
+
+    def verify(self, secret, body, headers) -> bool:
+        return token_matches(secret, headers.get(self.signature_header))
+
+    def parse(self, headers, payload) -> InboundEvent:
+        payload = mapping(payload)
+        header = str(headers.get("X-Gitlab-Event") or payload.get("object_kind") or "")
+        attributes = mapping(payload.get("object_attributes"))
+        project = mapping(payload.get("project"))
+        where = targets(project.get("path_with_namespace"), project.get("id"))
+        user = mapping(payload.get("user"))
+        actor = text(user.get("username")) or text(user.get("name"))
+        if header.endswith("Issue Hook") or payload.get("object_kind") == "issue":
+            action = text(attributes.get("action")) or "update"
+            iid = text(attributes.get("iid"))
+            if iid is None:
+                return InboundEvent(f"{header}: {action}", reason="the event names no issue")
+            state = {"opened": OPEN, "closed": CLOSED}.get(str(attributes.get("state")))
+            updated_at = parse_time(attributes.get("updated_at"))
+            changed_at = parse_time(attributes.get("closed_at")) if state == CLOSED else None
+            labels = payload["labels"] if "labels" in payload else attributes.get("labels")
+            snapshot = IssueSnapshot(
+                key=f"#{iid}",
+                state=state,
+                title=text(attributes.get("title")),
+                author=actor if action == "open" else None,
+                labels=names(labels, "title", "name"),
+                assignees=names(payload.get("assignees"), "username", "name"),
+                updated_at=updated_at,
+                changed_by=actor,
+                changed_at=changed_at or updated_at,
+            )
+            return InboundEvent(f"{header}: {action}", ISSUE, snapshot, where)
+        if header.endswith("Note Hook") or payload.get("object_kind") == "note":
+            noteable = str(attributes.get("noteable_type") or "")
+            name = f"{header}: {noteable or 'note'}"
+            issue = mapping(payload.get("issue"))
+            iid, note_id = text(issue.get("iid")), text(attributes.get("id"))
+            if noteable != "Issue" or iid is None or note_id is None:
+                return InboundEvent(
+                    name, reason=f"a comment on a {noteable or 'thing'}, not an issue"
+                )
+            comment = RemoteComment(
+                external_id=note_id,
+                author=actor or "",
+                body=str(attributes.get("note") or ""),
+                created_at=parse_time(attributes.get("created_at")),
+                internal=bool(attributes.get("internal") or attributes.get("confidential")),
+            )
+            return InboundEvent(name, COMMENT, IssueSnapshot(f"#{iid}", comments=(comment,)), where)
+        return InboundEvent(header or "unknown", reason=f"{header or 'this'} event is not used")
+
+
 # ---- the declaration: fields, groups and ticket fields --------------------
 
 ARGUS = ArgusMapping(
@@ -309,4 +397,5 @@ GITLAB = System(
     category_mapping="label",
     internal_comment_label="Internal note",
     argus=ARGUS,
+    webhooks=GitLabWebhooks(),
 )

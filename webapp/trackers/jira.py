@@ -10,6 +10,7 @@ from urllib.parse import quote
 from webapp.outbound.diagnosis import flatten
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
+from webapp.trackers import webhooks as hooks
 from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, TrackerClient
 from webapp.trackers.common import (
@@ -26,8 +27,10 @@ from webapp.trackers.common import (
 from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CLOSED,
+    OPEN,
     CreatedIssue,
     IssueDraft,
+    IssueSnapshot,
     LabelOutcome,
     RemoteComment,
     tracker_time,
@@ -307,6 +310,97 @@ def body_text(body: Any) -> str:
     return joiner.join(parts)
 
 
+# ---- webhooks ---------------------------------------------------------------
+
+#: The status category of finished work; every other category is open.
+DONE_CATEGORY = "done"
+
+
+class JiraWebhooks(hooks.Webhooks):
+    """Admin webhooks (System → WebHooks) with a secret: ``X-Hub-Signature: sha256=<hex>``.
+
+    ``jira:issue_updated`` / ``jira:issue_created`` tell the issue (a status in the "done"
+    category is closed), ``comment_created`` a comment.
+    """
+
+    signature_header = "X-Hub-Signature"
+    delivery_headers = ("X-Atlassian-Webhook-Identifier",)
+    setup = hooks.WebhookSetup(
+        place="In Jira, as an administrator: System → WebHooks → Create a WebHook.",
+        fields=(("URL", hooks.URL), ("Secret", hooks.SECRET)),
+        events=("Issue: updated", "Issue: created", "Comment: created"),
+        note="Narrow it with JQL to the project(s) this connector files into, e.g. project = OPS.",
+    )
+
+    def verify(self, secret, body, headers) -> bool:
+        return hooks.hmac_sha256_matches(secret, body, headers.get(self.signature_header))
+
+    def parse(self, headers, payload) -> hooks.InboundEvent:
+        payload = hooks.mapping(payload)
+        name = str(payload.get("webhookEvent") or "unknown")
+        issue = hooks.mapping(payload.get("issue"))
+        fields = hooks.mapping(issue.get("fields"))
+        key = hooks.text(issue.get("key"))
+        if key is None:
+            return hooks.InboundEvent(name, reason="the event names no issue")
+        project = hooks.mapping(fields.get("project"))
+        where = hooks.targets(project.get("key"), key.rsplit("-", 1)[0])
+        user = hooks.mapping(payload.get("user"))
+        actor = _person(user)
+        if name.startswith("comment_"):
+            comment = hooks.mapping(payload.get("comment"))
+            comment_id = hooks.text(comment.get("id"))
+            if name != "comment_created" or comment_id is None:
+                return hooks.InboundEvent(name, reason=f"{name} events are not mirrored")
+            remote = RemoteComment(
+                external_id=comment_id,
+                author=_person(hooks.mapping(comment.get("author"))) or actor or "",
+                body=_plain(comment.get("body")),
+                created_at=hooks.parse_time(comment.get("created")),
+                internal=bool(comment.get("jsdPublic") is False),
+            )
+            snapshot = IssueSnapshot(key, comments=(remote,))
+            return hooks.InboundEvent(name, hooks.COMMENT, snapshot, where)
+        if name not in ("jira:issue_updated", "jira:issue_created"):
+            return hooks.InboundEvent(name, reason=f"{name} events are not used")
+        status = hooks.mapping(fields.get("status"))
+        category = hooks.mapping(status.get("statusCategory")).get("key")
+        state = None if not status else CLOSED if category == DONE_CATEGORY else OPEN
+        assignee = hooks.mapping(fields.get("assignee"))
+        updated_at = hooks.parse_time(fields.get("updated"))
+        snapshot = IssueSnapshot(
+            key=key,
+            state=state,
+            title=hooks.text(fields.get("summary")),
+            author=_person(hooks.mapping(fields.get("reporter") or fields.get("creator"))),
+            labels=hooks.names(fields.get("labels")) if "labels" in fields else None,
+            assignees=((_person(assignee),) if _person(assignee) else ())
+            if "assignee" in fields
+            else None,
+            updated_at=updated_at,
+            changed_by=actor,
+            changed_at=hooks.parse_time(fields.get("resolutiondate")) or updated_at,
+        )
+        return hooks.InboundEvent(name, hooks.ISSUE, snapshot, where)
+
+
+def _person(user: dict[str, Any]) -> str | None:
+    return next((str(user[k]) for k in ("displayName", "name", "accountId") if user.get(k)), None)
+
+
+def _plain(body: Any) -> str:
+    """A comment's text: wiki markup as is, or the text nodes of a document (ADF)."""
+    if isinstance(body, str):
+        return body
+    if isinstance(body, dict):
+        if body.get("type") == "text":
+            return str(body.get("text") or "")
+        parts = [_plain(child) for child in body.get("content") or []]
+        joiner = "\n" if body.get("type") == "doc" else ""
+        return joiner.join(parts)
+    return ""
+
+
 # ---- the declaration: fields, groups and ticket fields --------------------
 
 ARGUS = ArgusMapping(
@@ -432,4 +526,5 @@ JIRA = System(
     category_mapping="label",
     label_colours=False,
     label_note="Jira labels have no colour and cannot contain spaces: spaces become hyphens.",
+    webhooks=JiraWebhooks(),
 )

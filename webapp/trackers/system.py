@@ -11,10 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webapp.schema.fields import Field, FieldGroup
 from webapp.trackers.argus_mapping import ArgusMapping
+
+if TYPE_CHECKING:
+    from webapp.trackers.webhooks import Webhooks
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 SERVER_FIELD = "issue_tracker_server"
@@ -59,6 +62,8 @@ class System:
     #: How the system's params read and write Argus's ticket-plugin settings (None: no
     #: Argus plugin for this tracker); see webapp.trackers.argus_mapping.
     argus: ArgusMapping | None = dataclass_field(default=None, hash=False)
+    #: How the tracker's webhooks are verified, read and set up; None: it pushes nothing.
+    webhooks: Webhooks | None = dataclass_field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         # Checked eagerly so a broken plugin fails when it is loaded, not when

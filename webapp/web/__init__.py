@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from webapp.web.auth import bp as auth_bp
     from webapp.web.connectors import bp as connectors_bp
     from webapp.web.dashboard import bp as dashboard_bp
+    from webapp.web.hooks import bp as hooks_bp
     from webapp.web.integrations import bp as integrations_bp
     from webapp.web.tickets import bp as tickets_bp
     from webapp.web.users import bp as users_bp
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         users_bp,
         audit_bp,
         integrations_bp,
+        hooks_bp,
         health.bp,
         metrics.bp,
     )

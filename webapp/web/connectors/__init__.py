@@ -2,4 +2,9 @@ from flask import Blueprint
 
 bp = Blueprint("connectors", __name__)
 
-from webapp.web.connectors import routes, testing, transfers  # noqa: E402,F401
+from webapp.web.connectors import (  # noqa: E402,F401
+    routes,
+    testing,
+    transfers,
+    webhook,  # noqa: E402,F401
+)

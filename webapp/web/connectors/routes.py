@@ -7,9 +7,11 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from webapp.extensions import db
 from webapp.http.access import admin_required, current_actor
 from webapp.http.paging import page_number
+from webapp.http.public_url import base_url
 from webapp.http.request_input import query_id
 from webapp.schema.jsonschema import params_schema
 from webapp.services import connectors as service
+from webapp.services import webhooks
 from webapp.services.connector_sessions import connector_session
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.outbox_stats import undelivered_count
@@ -99,7 +101,16 @@ def detail(connector_id: int):
         system=session.system,
         secrets_ok=session.secrets_readable,
         confirm=ConfirmForm(),
+        **webhook_context(session.connector),
     )
+
+
+def webhook_context(connector) -> dict:
+    """The Webhook card of the connector page: its state and the latest events."""
+    return {
+        "webhook": webhooks.webhook_status(connector, base_url()),
+        "webhook_events": webhooks.recent_events(connector),
+    }
 
 
 @bp.route("/connectors/<id:connector_id>/edit", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from webapp.services.systems import get_system
 from webapp.trackers.system import System
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import ConnectorForm, connector_form_class
-from webapp.web.connectors.routes import render_form
+from webapp.web.connectors.routes import render_form, webhook_context
 from webapp.web.forms import ConfirmForm
 
 
@@ -120,4 +120,5 @@ def test_saved(connector_id: int):
         secrets_ok=session.secrets_readable,
         confirm=ConfirmForm(),
         check_result=result,
+        **webhook_context(connector),
     )

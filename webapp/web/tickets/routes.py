@@ -18,7 +18,7 @@ from webapp.services.delivery_worker import retry_plan, worker_state
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.intake import deliver_within_budget
 from webapp.services.permissions import can_change_ticket, can_converse
-from webapp.services.timeline import TIMELINE_CAP, ticket_timeline
+from webapp.services.timeline import TIMELINE_CAP, last_state_change, ticket_timeline
 from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
 from webapp.web.tickets.forms import CommentForm, initial_fields, ticket_form_class
@@ -194,6 +194,7 @@ def render_detail(ticket, comment_form: CommentForm | None = None, status: int =
         and system is not None,
         comment_form=comment_form,
         timeline=ticket_timeline(ticket, None if show_all else TIMELINE_CAP),
+        tracker_change=last_state_change(ticket),
     )
     return page, status
 
