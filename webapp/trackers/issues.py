@@ -16,10 +16,31 @@ from typing import Any, ClassVar
 
 from webapp.outbound.diagnosis import RequestFailed, json_or_none
 from webapp.outbound.scrub import QUOTE_LIMIT, quote, scrub
-from webapp.trackers.connection import TrackerConnection
-from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
+from webapp.trackers.connection import Reply, TrackerConnection
+from webapp.trackers.tickets import (
+    CreatedIssue,
+    DeliveryFailed,
+    IssueDraft,
+    IssuePage,
+    IssueSnapshot,
+    LabelOutcome,
+    NotModified,
+)
 
 CREATED, EXISTS, FAILED = "created", "exists", "failed"
+
+
+def issue_number(key: str) -> int:
+    """``#12`` (or ``12``) as 12; ``DeliveryFailed`` (not retryable) for anything else."""
+    text = str(key or "").strip().lstrip("#")
+    if not text.isdigit():
+        raise DeliveryFailed(f"{key!r} is not an issue number.", retryable=False)
+    return int(text)
+
+
+def json_objects(body: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list answer (anything else: none)."""
+    return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
 
 
 def split_list(value: Any) -> list[str]:
@@ -57,6 +78,25 @@ class IssueRequests(TrackerConnection):
         """The tracker's complaints per ticket field, from an error answer's JSON."""
         return {}
 
+    # ---- following an issue after creation (sync, triage) ---------------------
+    #: Who opens issues that came in by e-mail (GitLab Service Desk: ``support-bot``).
+    service_desk_authors: ClassVar[tuple[str, ...]] = ()
+
+    def fetch_issue(
+        self, key: str, target: str | None, etag: str | None = None
+    ) -> IssueSnapshot | NotModified:
+        """What the issue ``key`` is now, with its comments; ``NotModified`` when the
+        tracker says nothing changed since ``etag``. ``DeliveryFailed`` when it cannot tell."""
+        raise DeliveryFailed(f"{self.name} connectors cannot read issues back.", retryable=False)
+
+    def list_open_issues(self, target: str | None, page: int, per_page: int) -> IssuePage:
+        """One page (from 1) of the target's open issues, newest first, without comments."""
+        raise DeliveryFailed(f"{self.name} connectors cannot list issues.", retryable=False)
+
+    def add_labels(self, key: str, labels: tuple[str, ...], target: str | None) -> None:
+        """Add existing ``labels`` to issue ``key`` (keeping its others)."""
+        raise DeliveryFailed(f"{self.name} connectors cannot label issues.", retryable=False)
+
     # ---- helpers ---------------------------------------------------------
     def issue_target(self, target: str | None) -> str:
         """The ticket's repository / project / queue, else the connector's own."""
@@ -86,14 +126,61 @@ class IssueRequests(TrackerConnection):
         ``creates``: the request makes something, so losing its answer is ambiguous.
         ``action`` names the request in messages ("refused to …"), e.g. "create the issue".
         """
+        return self.call_reply(
+            method,
+            path,
+            action=action,
+            json=json,
+            params=params,
+            creates=creates,
+            not_found=not_found,
+        ).body
+
+    def call_reply(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        creates: bool = False,
+        not_found: str | None = None,
+    ) -> Reply:
+        """Like ``call``, with the answer's status and headers (paging, ETag)."""
         try:
-            reply = self.answer(
+            return self.answer(
                 method, path, action=action, json=json, params=params, not_found=not_found
             )
         except RequestFailed as failure:
             # Chained to the network error, if any: not to the wrapper with its raw error body.
             raise self.delivery_failed(failure, creates=creates) from failure.__cause__
-        return reply.body
+
+    def call_unless_modified(
+        self,
+        path: str,
+        etag: str | None,
+        *,
+        action: str,
+        not_found: str | None = None,
+    ) -> Reply | None:
+        """A conditional GET: ``None`` when the tracker answers 304 to ``If-None-Match``."""
+        headers = {"If-None-Match": etag} if etag else None
+        try:
+            response = self.send("GET", path, headers=headers)
+        except RequestFailed as failure:
+            raise self.delivery_failed(failure) from failure.__cause__
+        with response:
+            if response.status_code == 304:
+                return None
+            if not 200 <= response.status_code < 300:
+                failure = self.refused(response, action, not_found=not_found)
+                raise self.delivery_failed(failure)
+            try:
+                body = response.json()
+            except ValueError:
+                raise self.delivery_failed(self.wording.not_json(response)) from None
+            return Reply(response.status_code, response.headers, body)
 
     def create_label(
         self,

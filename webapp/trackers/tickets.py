@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from webapp.outbound.http import OutboundSettings
@@ -174,7 +174,37 @@ class IssueSnapshot:
     changed_by: str | None = None
     changed_at: datetime | None = None
     comments: tuple[RemoteComment, ...] = ()
+    #: The tracker's validator for a conditional request next time (GitHub's ETag).
+    etag: str | None = None
 
     def __post_init__(self) -> None:
         if self.state is not None and self.state not in TRACKER_STATES:
             raise ValueError(f"Unknown tracker state {self.state!r}.")
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """The tracker answered a conditional request with 304: nothing changed since ``etag``."""
+
+    key: str
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    """One page of a tracker's open issues (``IssueSnapshot`` without comments)."""
+
+    issues: tuple[IssueSnapshot, ...]
+    #: Whether another page follows (the tracker said so, or this one was full).
+    more: bool
+
+
+def tracker_time(value: object) -> datetime | None:
+    """A tracker's timestamp (ISO 8601: ``…Z``, ``…+00:00``, Jira's ``…+0000``), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
