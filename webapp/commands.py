@@ -26,6 +26,7 @@ from webapp.services.connectors import connectors_query
 from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
 from webapp.services.errors import ServiceError
 from webapp.services.secrets import rotate_all
+from webapp.services.ticket_sync import PASS_SECONDS, SyncOutcome, run_sync, sync_ticket
 from webapp.services.users import create_user
 
 users_cli = AppGroup("users", help="Manage dashboard users.")
@@ -257,7 +258,7 @@ def revoke_token_command(token_id: int) -> None:
     click.echo(f"Revoked token {token.id} ({token.name}) of {token.user.email}.")
 
 
-tickets_cli = AppGroup("tickets", help="Deliver stored tickets.")
+tickets_cli = AppGroup("tickets", help="Deliver stored tickets and sync their issues.")
 
 
 @tickets_cli.command("deliver")
@@ -289,6 +290,50 @@ def deliver_tickets_command(
         max_passes=max_passes,
         report=report,
     )
+
+
+def _report_sync(outcome: SyncOutcome) -> None:
+    said = ", ".join(change.kind for change in outcome.changes) or outcome.message
+    click.echo(f"ticket {outcome.ticket_id}: {outcome.status}" + (f" ({said})" if said else ""))
+
+
+@tickets_cli.command("sync")
+@click.option("--loop", is_flag=True, help="Keep running, polling tickets as they fall due.")
+@click.option("--ticket", "ticket_id", type=int, default=None, help="Poll this ticket now.")
+@click.option(
+    "--interval",
+    type=float,
+    default=PASS_SECONDS,
+    show_default=True,
+    help="Seconds between passes with --loop.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Tickets polled per pass (default: SYNC_BATCH_SIZE).",
+)
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def sync_tickets_command(
+    loop: bool, ticket_id: int | None, interval: float, limit: int | None, max_passes: int | None
+):
+    """Poll the issues of sent tickets: state, labels, assignees and comments.
+
+    Politely: the tickets longest unheard-of first, at most SYNC_PER_CONNECTOR_PER_MINUTE
+    per connector; a tracker that fails is asked again later, each time later.
+    """
+    if ticket_id is not None:
+        try:
+            outcome = sync_ticket(ticket_id)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+        _report_sync(outcome)
+        if outcome.status == "failed":
+            raise SystemExit(1)
+        return
+    if not current_app.config["SYNC_INTERVAL_SECONDS"]:
+        raise click.ClickException("Sync is off: SYNC_INTERVAL_SECONDS is 0.")
+    run_sync(loop=loop, interval=interval, limit=limit, max_passes=max_passes, report=_report_sync)
 
 
 def init_app(app: Flask) -> None:
