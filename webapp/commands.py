@@ -27,6 +27,7 @@ from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_
 from webapp.services.errors import ServiceError
 from webapp.services.secrets import rotate_all
 from webapp.services.ticket_sync import PASS_SECONDS, SyncOutcome, run_sync, sync_ticket
+from webapp.services.triage import triage_sweep
 from webapp.services.users import create_user
 
 users_cli = AppGroup("users", help="Manage dashboard users.")
@@ -211,6 +212,32 @@ def test_connectors_command(
                 f"{connector.id:>5}  {connector.name:<{width}}  {state:<8}  {result.summary}"
             )
     if any(result.failed_stage for _, result in results):
+        raise SystemExit(1)
+
+
+@connectors_cli.command("triage")
+@click.argument("connector_id", type=int)
+@click.option("--dry-run", is_flag=True, help="Only say which labels each issue would get.")
+def triage_connector_command(connector_id: int, dry_run: bool) -> None:
+    """Label the connector's open issues by the [Category] in their titles."""
+    connector = db.session.get(Connector, connector_id)
+    if connector is None:
+        raise click.UsageError(f"No connector with id {connector_id}.")
+    try:
+        report = triage_sweep(None, connector, dry_run=dry_run)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    for outcome in report.outcomes:
+        status = "would label" if outcome.dry_run else outcome.status
+        said = ", ".join(outcome.labels)
+        detail = f"{said}{': ' if said and outcome.message else ''}{outcome.message}"
+        line = f"{outcome.key}\t{status}\t{outcome.title}"
+        click.echo(f"{line}\t({detail})" if detail else line)
+    summary = ", ".join(f"{count} {status}" for status, count in report.counts.items())
+    click.echo(f"{len(report.outcomes)} open issue(s): {summary or 'none'}.")
+    if report.message:
+        click.echo(report.message, err=True)
+    if report.message or report.counts.get("failed"):
         raise SystemExit(1)
 
 

@@ -36,6 +36,7 @@ ACCESS: dict[str, str] = {
     "connectors.test_edit": ADMIN,
     "connectors.test_clone": ADMIN,
     "connectors.sync_labels": ADMIN,
+    "connectors.triage": ADMIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,

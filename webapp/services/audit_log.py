@@ -38,6 +38,7 @@ ACTION_TEXT: dict[str, str] = {
     "connector.rename": "Renamed a connector (duplicate name)",
     "connector.test": "Tested a connection",
     "connector.sync_labels": "Synced tracker labels",
+    "connector.triage": "Triaged open issues by category",
     "secrets.rotate": "Re-encrypted connector secrets",
     "token.create": "Created an API token",
     "token.revoke": "Revoked an API token",
