@@ -242,7 +242,10 @@ class RTClient(TrackerClient):
         return transactions
 
     def _transaction_text(self, transaction_id: str) -> str:
-        """The message of a correspondence or comment: its first text/plain part."""
+        """The message of a correspondence or comment: its first text/plain part.
+
+        Unlike ``GET attachment/{id}`` (base64), the collection's ``fields=Content``
+        gives the content as text (RT 5.0)."""
         found = self.call(
             "GET",
             f"/REST/2.0/transaction/{quote(transaction_id, safe='')}/attachments",
@@ -252,7 +255,7 @@ class RTClient(TrackerClient):
         parts = [part for part in _items(found) if part.get("Content")]
         plain = [p for p in parts if str(p.get("ContentType", "")).startswith("text/plain")]
         chosen = (plain or parts)[:1]
-        return _decoded(chosen[0].get("Content")).strip() if chosen else ""
+        return str(chosen[0].get("Content")).strip() if chosen else ""
 
     def _created(self, ticket_id: str) -> CreatedIssue:
         url = self.config.url("/Ticket/Display.html", {"id": ticket_id})

@@ -7,7 +7,6 @@ as a delivery's.
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 
 import pytest
@@ -308,10 +307,6 @@ def test_jira_rejected_login_fails_without_retry(api, settings):
 
 
 # ---- Request Tracker ---------------------------------------------------------
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
 @pytest.mark.parametrize(
     ("status", "state"),
     [
@@ -375,14 +370,14 @@ def test_rt_correspondence_and_comments_come_from_the_history(api, settings):
         spec.url("/REST/2.0/transaction/41/attachments"),
         json={
             "items": [
-                {"ContentType": "text/html", "Content": b64("<p>x</p>")},
-                {"ContentType": "text/plain", "Content": b64("Fire is out.\n")},
+                {"ContentType": "text/html", "Content": "<p>x</p>"},
+                {"ContentType": "text/plain", "Content": "Fire is out.\n"},
             ]
         },
     )
     api.get(
         spec.url("/REST/2.0/transaction/42/attachments"),
-        json={"items": [{"ContentType": "text/plain", "Content": b64("Internal note")}]},
+        json={"items": [{"ContentType": "text/plain", "Content": "Internal note"}]},
     )
     with client(spec, settings) as rt:
         snapshot = rt.fetch_issue("12", None)
