@@ -127,7 +127,8 @@ def require_database() -> None:
 def serve_command(host: str, port: int) -> None:
     """Serve the dashboard (development server), explaining first-run set-up.
 
-    Also delivers due tickets from a background thread (EMBEDDED_WORKER=0 turns it off).
+    Also delivers due tickets and polls sent tickets' issues from a background thread
+    (EMBEDDED_WORKER=0 turns it off).
     """
     app = current_app._get_current_object()
     require_database()
@@ -135,6 +136,8 @@ def serve_command(host: str, port: int) -> None:
     worker = start_embedded_worker(app)
     if worker is not None:
         click.echo(f"Delivering due tickets every {worker.interval:g} s (EMBEDDED_WORKER=0: off)")
+        if app.config.get("SYNC_INTERVAL_SECONDS"):
+            click.echo("and polling sent tickets' issues (SYNC_INTERVAL_SECONDS=0: off)")
     record_server_url(f"http://{host}:{port}")
     click.echo(f"Connector Desk is serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Ticket, TicketActivity, TicketComment
 from webapp.models.base import utcnow
 from webapp.services.connectors import set_disabled
+from webapp.services.delivery_worker import EmbeddedWorker
 from webapp.services.ticket_sync import FAILED, SYNCED, sync_due, sync_ticket
 
 PID = GITLAB_PROJECT_ID
@@ -178,3 +179,12 @@ def test_the_command_reports_a_pass(connector, gitlab, runner):
 
     assert result.exit_code == 0 and f"ticket {ticket.id}: synced" in result.output
     assert fresh(ticket.id).tracker_state == "open"
+
+
+def test_the_embedded_workers_pass_also_polls_due_tickets(connector, gitlab, app):
+    ticket_id = sent(connector, gitlab).id
+    gitlab.close_issue(PID, 1, by="jane")
+
+    EmbeddedWorker(app)._sync()
+
+    assert fresh(ticket_id).tracker_state == "closed"
