@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_connector
+from tests.fakes import FakeGitHub
 from tests.support.fake_trackers import GITLAB_PROJECT_ID
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.services.connectors import ConnectorChanges, update_connector
-from webapp.services.triage import triage_from_event
+from webapp.services.triage import triage_from_event, triage_sweep
 from webapp.trackers.tickets import IssueSnapshot
 
 PID = GITLAB_PROJECT_ID
@@ -143,3 +144,39 @@ def test_an_event_is_triaged_unless_triage_is_off(app, connector, gitlab):
     assert outcome.status == "labelled" and labels_of(gitlab, 1) == ["hardware"]
     connector.params = {**connector.params, "triage_issues": "off"}
     assert triage_from_event(connector, snapshot) is None
+
+
+def test_github_sweep_labels_issues_skips_pull_requests_and_finds_existing_labels(app):
+    with FakeGitHub(
+        "ghp_GOOD", prefix="/api/v3", repos={"acme/app": {}}, labels={"acme/app": ["hardware"]}
+    ) as github:
+        connector = make_connector(
+            "github",
+            name="GitHub desk",
+            issue_tracker_server=github.host_port,
+            issue_tracker_method="http",
+            issue_tracker_api_token="ghp_GOOD",
+            github_repo_owner="acme",
+            github_repo_name="app",
+            triage_issues="all",
+        )
+        update_connector(
+            None,
+            connector,
+            ConnectorChanges(
+                name=connector.name,
+                params={},
+                keep_missing_params=True,
+                categories=[{"name": "Hardware", "label": "hardware", "colour": "#f45562"}],
+            ),
+        )
+        github.open_issue("acme/app", "[hardware] New screen", login="mona")
+        github.open_pull_request("acme/app", "[Hardware] Driver for the new screen")
+
+        report = triage_sweep(None, connector, per_page=1)
+
+    assert [(o.key, o.status) for o in report.outcomes] == [("#1", "labelled")]
+    assert [lb["name"] for lb in github.issues["acme/app"][0]["labels"]] == ["hardware"]
+    assert github.issues["acme/app"][1]["labels"] == []  # the pull request
+    label_posts = [r for r in github.requests if r.method == "POST" and r.path.endswith("/labels")]
+    assert len(label_posts) == 2  # the repository's (422: it exists), then the issue's

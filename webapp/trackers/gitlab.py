@@ -168,10 +168,9 @@ class GitLabClient(TrackerClient):
             action="read the issue",
             not_found=f"GitLab has no issue {key} in {project}, or this token cannot see it.",
         )
-        notes = self.call(
-            "GET",
+        notes = self.call_pages(
             path + "/notes",
-            params={"sort": "asc", "order_by": "created_at", "per_page": 100},
+            {"sort": "asc", "order_by": "created_at"},
             action="read the issue's comments",
         )
         comments = tuple(
@@ -182,8 +181,8 @@ class GitLabClient(TrackerClient):
                 tracker_time(note.get("created_at")),
                 internal=bool(note.get("internal") or note.get("confidential")),
             )
-            for note in (notes if isinstance(notes, list) else [])
-            if isinstance(note, dict) and note.get("id") is not None and not note.get("system")
+            for note in notes
+            if note.get("id") is not None and not note.get("system")
         )
         return self._snapshot(issue, key, comments)
 
@@ -198,11 +197,17 @@ class GitLabClient(TrackerClient):
             not_found=self.no_target(project),
         )
         issues = json_objects(reply.body)
-        more = reply.headers.get("X-Next-Page")
         return IssuePage(
             tuple(self._snapshot(issue, f"#{issue.get('iid')}") for issue in issues),
-            bool(more.strip()) if more is not None else len(issues) >= per_page,
+            self.next_page(reply, len(issues), per_page),
         )
+
+    def next_page(self, reply: Reply, count: int, per_page: int) -> bool:
+        """GitLab says ``X-Next-Page`` (empty on the last page; absent past 10,000 rows)."""
+        following = reply.headers.get("X-Next-Page")
+        if following is None:
+            return super().next_page(reply, count, per_page)
+        return bool(following.strip())
 
     def add_labels(self, key: str, labels: tuple[str, ...], target: str | None) -> None:
         """``PUT …/issues/{iid}`` with ``add_labels`` (the issue keeps its other labels)."""

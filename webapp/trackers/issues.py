@@ -28,6 +28,8 @@ from webapp.trackers.tickets import (
 )
 
 CREATED, EXISTS, FAILED = "created", "exists", "failed"
+#: Pages of comments a sync reads at most (100 each).
+COMMENT_PAGES = 5
 
 
 def issue_number(key: str) -> int:
@@ -155,6 +157,32 @@ class IssueRequests(TrackerConnection):
         except RequestFailed as failure:
             # Chained to the network error, if any: not to the wrapper with its raw error body.
             raise self.delivery_failed(failure, creates=creates) from failure.__cause__
+
+    def call_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        action: str,
+        per_page: int = 100,
+        max_pages: int = COMMENT_PAGES,
+    ) -> list[dict[str, Any]]:
+        """The objects of a paged JSON list, page after page while ``next_page`` says more
+        follow (at most ``max_pages``: enough for an issue's comments)."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, max_pages + 1):
+            reply = self.call_reply(
+                "GET", path, params={**params, "per_page": per_page, "page": page}, action=action
+            )
+            listed = json_objects(reply.body)
+            found += listed
+            if not self.next_page(reply, len(listed), per_page):
+                break
+        return found
+
+    def next_page(self, reply: Reply, count: int, per_page: int) -> bool:
+        """Whether a page follows this one: a full page may have a successor."""
+        return count >= per_page
 
     def call_unless_modified(
         self,

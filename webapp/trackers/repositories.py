@@ -21,9 +21,6 @@ from webapp.trackers.tickets import (
     tracker_time,
 )
 
-#: Comments read per sync (the newest issues rarely have more; later ones come next time).
-COMMENTS_PER_PAGE = 100
-
 
 class RepositoryClient(TrackerClient):
     """A client whose target is ``owner/repo``, from two of the connector's parameters.
@@ -111,12 +108,7 @@ class RepositoryClient(TrackerClient):
         )
         if reply is None:
             return NotModified(key, etag)
-        found = self.call(
-            "GET",
-            path + "/comments",
-            params={"per_page": COMMENTS_PER_PAGE},
-            action="read the issue's comments",
-        )
+        found = self.call_pages(path + "/comments", {}, action="read the issue's comments")
         comments = tuple(
             RemoteComment(
                 str(comment["id"]),
@@ -124,8 +116,8 @@ class RepositoryClient(TrackerClient):
                 str(comment.get("body") or ""),
                 tracker_time(comment.get("created_at")),
             )
-            for comment in (found if isinstance(found, list) else [])
-            if isinstance(comment, dict) and comment.get("id") is not None
+            for comment in found
+            if comment.get("id") is not None
         )
         return self.snapshot(reply.body, key, comments, reply.headers.get("ETag"))
 
@@ -142,11 +134,17 @@ class RepositoryClient(TrackerClient):
         )
         listed = json_objects(reply.body)
         issues = [i for i in listed if i.get("pull_request") is None]
-        link = reply.headers.get("Link")
-        more = 'rel="next"' in link if link is not None else len(listed) >= per_page
         return IssuePage(
-            tuple(self.snapshot(issue, f"#{issue.get('number')}") for issue in issues), more
+            tuple(self.snapshot(issue, f"#{issue.get('number')}") for issue in issues),
+            self.next_page(reply, len(listed), per_page),
         )
+
+    def next_page(self, reply: Reply, count: int, per_page: int) -> bool:
+        """A ``Link`` header with ``rel="next"`` says another page follows."""
+        link = reply.headers.get("Link")
+        if link is None:
+            return super().next_page(reply, count, per_page)
+        return 'rel="next"' in link
 
     def add_labels(self, key: str, labels: tuple[str, ...], target: str | None) -> None:
         """``POST /repos/{o}/{r}/issues/{n}/labels``: adds, keeping the issue's others."""

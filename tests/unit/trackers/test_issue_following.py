@@ -65,7 +65,7 @@ def test_gitlab_issue_is_read_with_state_labels_assignees_and_its_notes(api, set
         match=[
             *creds(spec),
             matchers.query_param_matcher(
-                {"sort": "asc", "order_by": "created_at", "per_page": "100"}
+                {"sort": "asc", "order_by": "created_at", "per_page": "100", "page": "1"}
             ),
         ],
     )
@@ -80,6 +80,21 @@ def test_gitlab_issue_is_read_with_state_labels_assignees_and_its_notes(api, set
         RemoteComment("501", "jane", "Ordered.", datetime(2026, 11, 2, 9, tzinfo=UTC)),
         RemoteComment("503", "bo", "Team only", None, internal=True),
     )
+
+
+def test_gitlab_notes_are_read_page_after_page(api, settings):
+    spec = GITLAB_SPEC
+    api.get(spec.url(GITLAB_ISSUE), json=gitlab_issue())
+    for page, following in (("1", "2"), ("2", "")):
+        api.get(
+            spec.url(GITLAB_ISSUE + "/notes"),
+            json=[{"id": int(page), "body": f"note {page}", "author": {"username": "jane"}}],
+            headers={"X-Next-Page": following},
+            match=[matchers.query_param_matcher({"page": page}, strict_match=False)],
+        )
+    with client(spec, settings) as gitlab:
+        snapshot = gitlab.fetch_issue("#12", None)
+    assert [c.body for c in snapshot.comments] == ["note 1", "note 2"]
 
 
 def test_gitlab_open_issue_has_no_closer(api, settings):
@@ -176,7 +191,7 @@ def test_github_issue_is_read_with_its_etag_and_comments(api, settings):
                 "created_at": "2026-11-02T09:29:00Z",
             }
         ],
-        match=[matchers.query_param_matcher({"per_page": "100"})],
+        match=[matchers.query_param_matcher({"per_page": "100", "page": "1"})],
     )
     with client(spec, settings) as github:
         snapshot = github.fetch_issue("#7", None)
@@ -390,6 +405,15 @@ def test_rt_correspondence_and_comments_come_from_the_history(api, settings):
         ("41", "jane", "Fire is out.", False),
         ("42", "bo", "Internal note", True),
     ]
+
+
+def test_rt_rejected_token_fails_without_retry(api, settings):
+    spec = RT_SPEC
+    api.get(spec.url("/REST/2.0/ticket/12"), status=401, json={"message": "Unauthorized"})
+    with client(spec, settings) as rt, pytest.raises(DeliveryFailed) as caught:
+        rt.fetch_issue("12", None)
+    assert caught.value.http_status == 401 and not caught.value.retryable
+    assert spec.secrets["issue_tracker_api_token"] not in caught.value.message
 
 
 def test_rt_unknown_ticket_fails_without_retry(api, settings):
