@@ -188,3 +188,16 @@ def test_the_embedded_workers_pass_also_polls_due_tickets(connector, gitlab, app
     EmbeddedWorker(app)._sync()
 
     assert fresh(ticket_id).tracker_state == "closed"
+
+
+def test_a_connector_out_of_budget_does_not_crowd_out_the_others(connector, gitlab, app):
+    app.config["SYNC_PER_CONNECTOR_PER_MINUTE"] = 1
+    busy = [sent(connector, gitlab, f"Busy {n}") for n in range(6)]
+    other = make_connector(
+        "gitlab", name="Other", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    )
+    quiet = sent(other, gitlab, "Quiet")
+
+    polled = {outcome.ticket_id for outcome in sync_due(limit=2)}
+
+    assert polled == {busy[0].id, quiet.id}

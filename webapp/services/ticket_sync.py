@@ -122,32 +122,44 @@ def sync_due(limit: int | None = None, now: datetime | None = None) -> list[Sync
         return []
     now = now or utcnow()
     limit = max(limit or int(current_app.config["SYNC_BATCH_SIZE"]), 1)
-    rows = db.session.execute(due_query(now).limit(limit * 4)).all()
     outcomes: list[SyncOutcome] = []
     resting: set[int] = set()  # connectors this pass asks no more
+    seen: set[int] = set()
     clients: dict[int, Any] = {}
     with ExitStack() as stack:
-        for ticket_id, connector_id in rows:
-            if len(outcomes) >= limit:
+        # Round after round, leaving out resting connectors: one connector's backlog
+        # must not keep the others' tickets out of the pass.
+        while len(outcomes) < limit:
+            query = due_query(now)
+            if resting:
+                query = query.where(Ticket.connector_id.not_in(resting))
+            if seen:
+                query = query.where(Ticket.id.not_in(seen))
+            rows = db.session.execute(query.limit(limit)).all()
+            if not rows:
                 break
-            if connector_id in resting:
-                continue
-            client = clients.get(connector_id)
-            if client is None:
-                session = ConnectorSession.of(db.session.get(Connector, connector_id))
-                if not session.usable:
-                    resting.add(connector_id)
+            for ticket_id, connector_id in rows:
+                if len(outcomes) >= limit:
+                    break
+                if connector_id in resting:
                     continue
-                client = clients[connector_id] = stack.enter_context(session.client())
-            if not take_sync_slot(connector_id):
-                resting.add(connector_id)  # its budget for this minute is spent
-                continue
-            if not claim(ticket_id, now):
-                continue
-            outcome = _poll(db.session.get(Ticket, ticket_id), client)
-            outcomes.append(outcome)
-            if outcome.status == FAILED:
-                resting.add(connector_id)
+                seen.add(ticket_id)
+                client = clients.get(connector_id)
+                if client is None:
+                    session = ConnectorSession.of(db.session.get(Connector, connector_id))
+                    if not session.usable:
+                        resting.add(connector_id)
+                        continue
+                    client = clients[connector_id] = stack.enter_context(session.client())
+                if not take_sync_slot(connector_id):
+                    resting.add(connector_id)  # its budget for this minute is spent
+                    continue
+                if not claim(ticket_id, now):
+                    continue
+                outcome = _poll(db.session.get(Ticket, ticket_id), client)
+                outcomes.append(outcome)
+                if outcome.status == FAILED:
+                    resting.add(connector_id)
     return outcomes
 
 
