@@ -180,3 +180,13 @@ def test_github_sweep_labels_issues_skips_pull_requests_and_finds_existing_label
     assert github.issues["acme/app"][1]["labels"] == []  # the pull request
     label_posts = [r for r in github.requests if r.method == "POST" and r.path.endswith("/labels")]
     assert len(label_posts) == 2  # the repository's (422: it exists), then the issue's
+
+
+def test_an_event_for_a_disabled_connector_fails_saying_why(app, connector, gitlab):
+    connector.disabled = True
+    snapshot = IssueSnapshot("#1", "open", title=SEED_TITLE, author="support-bot", labels=())
+
+    outcome = triage_from_event(connector, snapshot)
+
+    assert outcome.status == "failed" and "disabled" in outcome.message
+    assert gitlab.requests == []

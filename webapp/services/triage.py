@@ -85,19 +85,26 @@ def matching_categories(connector: Connector, title: str) -> list[ConnectorCateg
 def triage_issue(
     connector: Connector,
     snapshot: IssueSnapshot,
-    client: Any,
+    client: Any = None,
     *,
     dry_run: bool = False,
     ensured: set[str] | None = None,
 ) -> TriageOutcome:
     """Give the issue its categories' labels unless it has them; never raises.
 
-    ``client`` is the connector's open tracker client. A category label never seen on the
-    tracker (``label_synced_at`` unset) is created first, an "already exists" answer
-    (GitLab 409, GitHub 422) being as good; ``ensured`` remembers the ones a sweep has
-    made sure of. Nothing is committed.
+    ``client`` is the connector's open tracker client (None: one is opened here, and a
+    connector that cannot be used is a failed outcome saying why). A category label
+    never seen on the tracker (``label_synced_at`` unset) is created first, an "already
+    exists" answer (GitLab 409, GitHub 422) being as good; ``ensured`` remembers the
+    ones a sweep has made sure of. Nothing is committed.
     """
     key, title = snapshot.key, snapshot.title or ""
+    if client is None:
+        session = ConnectorSession.of(connector)
+        if not session.usable:
+            return TriageOutcome(key, title, FAILED, (), session.problem or "")
+        with session.client() as opened:
+            return triage_issue(connector, snapshot, opened, dry_run=dry_run, ensured=ensured)
     if triage_mode(connector) == TRIAGE_SERVICE_DESK and (
         snapshot.author not in client.service_desk_authors
     ):
@@ -134,11 +141,7 @@ def triage_from_event(connector: Connector, snapshot: IssueSnapshot) -> TriageOu
     tickets); None when the connector's triage is off. The caller commits."""
     if triage_mode(connector) == TRIAGE_OFF:
         return None
-    session = ConnectorSession.of(connector)
-    if not session.usable:
-        return TriageOutcome(snapshot.key, snapshot.title or "", FAILED, (), session.problem or "")
-    with session.client() as client:
-        return triage_issue(connector, snapshot, client)
+    return triage_issue(connector, snapshot)
 
 
 def triage_sweep(
