@@ -41,7 +41,7 @@ CLOSED_STATUSES = ("resolved", "rejected", "deleted")
 #: Transactions that carry a message: replies to the requestors, and internal comments.
 CORRESPOND, COMMENT = "Correspond", "Comment"
 HISTORY_FIELDS = "Type,Creator,Created,Field,NewValue"
-#: A sync reads at most this many pages of 100 transactions (the oldest come first).
+#: A sync reads at most this many pages of 100 transactions (and of 100 attachments).
 HISTORY_PAGES = 5
 
 
@@ -195,16 +195,17 @@ class RTClient(TrackerClient):
         status = str(ticket["Status"]).lower()
         closed = status in CLOSED_STATUSES
         history = self._history(ticket_id)
+        messages = [t for t in history if t.get("Type") in (CORRESPOND, COMMENT) and _link_id(t)]
+        texts = self._contents(ticket_id) if messages else {}
         comments = tuple(
             RemoteComment(
                 _link_id(transaction),
                 _link_id(transaction.get("Creator")),
-                self._transaction_text(_link_id(transaction)),
+                texts.get(_link_id(transaction), ""),
                 tracker_time(transaction.get("Created")),
                 internal=transaction.get("Type") == COMMENT,
             )
-            for transaction in history
-            if transaction.get("Type") in (CORRESPOND, COMMENT) and _link_id(transaction)
+            for transaction in messages
         )
         status_changes = [
             t
@@ -227,35 +228,45 @@ class RTClient(TrackerClient):
 
     def _history(self, ticket_id: str) -> list[dict[str, Any]]:
         """The ticket's transactions, oldest first, with their type, author and time."""
-        transactions: list[dict[str, Any]] = []
+        return self._pages(
+            f"/REST/2.0/ticket/{ticket_id}/history",
+            HISTORY_FIELDS,
+            "read the ticket's history",
+        )
+
+    def _contents(self, ticket_id: str) -> dict[str, str]:
+        """Each transaction's message, from ONE paged list of the ticket's attachments:
+        its first text/plain part, else its first part. (This collection gives
+        ``Content`` as text; ``GET attachment/{id}`` would give it base64-encoded.)"""
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for part in self._pages(
+            f"/REST/2.0/ticket/{ticket_id}/attachments",
+            "Content,ContentType,TransactionId",
+            "read the ticket's replies",
+        ):
+            if part.get("Content"):
+                parts.setdefault(_link_id(part.get("TransactionId")), []).append(part)
+        texts = {}
+        for transaction_id, found in parts.items():
+            plain = [p for p in found if str(p.get("ContentType", "")).startswith("text/plain")]
+            texts[transaction_id] = str((plain or found)[0]["Content"]).strip()
+        return texts
+
+    def _pages(self, path: str, fields: str, action: str) -> list[dict[str, Any]]:
+        """The items of a REST2 collection, page after page (at most HISTORY_PAGES)."""
+        items: list[dict[str, Any]] = []
         for page in range(1, HISTORY_PAGES + 1):
             found = self.call(
                 "GET",
-                f"/REST/2.0/ticket/{ticket_id}/history",
-                params={"fields": HISTORY_FIELDS, "per_page": 100, "page": page},
-                action="read the ticket's history",
+                path,
+                params={"fields": fields, "per_page": 100, "page": page},
+                action=action,
             )
-            transactions += _items(found)
+            items += _items(found)
             pages = found.get("pages") if isinstance(found, dict) else None
             if not isinstance(pages, int) or page >= pages:
                 break
-        return transactions
-
-    def _transaction_text(self, transaction_id: str) -> str:
-        """The message of a correspondence or comment: its first text/plain part.
-
-        Unlike ``GET attachment/{id}`` (base64), the collection's ``fields=Content``
-        gives the content as text (RT 5.0)."""
-        found = self.call(
-            "GET",
-            f"/REST/2.0/transaction/{quote(transaction_id, safe='')}/attachments",
-            params={"fields": "Content,ContentType"},
-            action="read a ticket's reply",
-        )
-        parts = [part for part in _items(found) if part.get("Content")]
-        plain = [p for p in parts if str(p.get("ContentType", "")).startswith("text/plain")]
-        chosen = (plain or parts)[:1]
-        return str(chosen[0].get("Content")).strip() if chosen else ""
+        return items
 
     def _created(self, ticket_id: str) -> CreatedIssue:
         url = self.config.url("/Ticket/Display.html", {"id": ticket_id})

@@ -382,17 +382,22 @@ def test_rt_correspondence_and_comments_come_from_the_history(api, settings):
         ],
     )
     api.get(
-        spec.url("/REST/2.0/transaction/41/attachments"),
+        spec.url("/REST/2.0/ticket/12/attachments"),
         json={
             "items": [
-                {"ContentType": "text/html", "Content": "<p>x</p>"},
-                {"ContentType": "text/plain", "Content": "Fire is out.\n"},
-            ]
+                {"TransactionId": "40", "ContentType": "text/plain", "Content": "Our body"},
+                {"TransactionId": "41", "ContentType": "text/html", "Content": "<p>x</p>"},
+                {"TransactionId": "41", "ContentType": "text/plain", "Content": "Fire is out.\n"},
+                {"TransactionId": {"id": "42"}, "ContentType": "text/plain", "Content": "Internal"},
+            ],
+            "page": 1,
+            "pages": 1,
         },
-    )
-    api.get(
-        spec.url("/REST/2.0/transaction/42/attachments"),
-        json={"items": [{"ContentType": "text/plain", "Content": "Internal note"}]},
+        match=[
+            matchers.query_param_matcher(
+                {"fields": "Content,ContentType,TransactionId", "per_page": "100", "page": "1"}
+            )
+        ],
     )
     with client(spec, settings) as rt:
         snapshot = rt.fetch_issue("12", None)
@@ -403,7 +408,7 @@ def test_rt_correspondence_and_comments_come_from_the_history(api, settings):
     )
     assert [(c.external_id, c.author, c.body, c.internal) for c in snapshot.comments] == [
         ("41", "jane", "Fire is out.", False),
-        ("42", "bo", "Internal note", True),
+        ("42", "bo", "Internal", True),
     ]
 
 
