@@ -41,6 +41,8 @@ USED: dict[str, list[tuple[str, str]]] = {
         ("POST", "/repos/{owner}/{repo}/issues"),
         ("GET", "/repos/{owner}/{repo}/issues"),
         ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
+        ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+        ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
         ("GET", "/search/issues"),
     ],
     "gitlab": [
@@ -69,12 +71,9 @@ USED: dict[str, list[tuple[str, str]]] = {
 FAKE_ONLY = {
     ("GET", "/orgs/{org}"),
     ("GET", "/repos/{owner}/{repo}/labels"),
-    ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("GET", "/api/v4/version"),
     ("GET", "/api/v4/projects/{id}/labels"),
-    ("GET", "/api/v4/projects/{id}/issues/{issue_iid}"),
     ("GET", "/rest/api/3/serverInfo"),
-    ("GET", "/rest/api/3/issue/{issueIdOrKey}"),
 }
 
 #: The project speaks Jira's REST API v2; v2 and v3 share paths, parameters and

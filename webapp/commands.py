@@ -32,6 +32,8 @@ from webapp.services.discord import api as discord_api
 from webapp.services.discord import settings as discord_settings
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.secrets import rotate_all
+from webapp.services.ticket_sync import PASS_SECONDS, SyncOutcome, run_sync, sync_ticket
+from webapp.services.triage import triage_sweep
 from webapp.services.users import create_user
 
 users_cli = AppGroup("users", help="Manage dashboard users.")
@@ -131,7 +133,8 @@ def require_database() -> None:
 def serve_command(host: str, port: int) -> None:
     """Serve the dashboard (development server), explaining first-run set-up.
 
-    Also delivers due tickets from a background thread (EMBEDDED_WORKER=0 turns it off).
+    Also delivers due tickets and polls sent tickets' issues from a background thread
+    (EMBEDDED_WORKER=0 turns it off).
     """
     app = current_app._get_current_object()
     require_database()
@@ -139,6 +142,8 @@ def serve_command(host: str, port: int) -> None:
     worker = start_embedded_worker(app)
     if worker is not None:
         click.echo(f"Delivering due tickets every {worker.interval:g} s (EMBEDDED_WORKER=0: off)")
+        if app.config.get("SYNC_INTERVAL_SECONDS"):
+            click.echo("and polling sent tickets' issues (SYNC_INTERVAL_SECONDS=0: off)")
     record_server_url(f"http://{host}:{port}")
     click.echo(f"Connector Desk is serving on http://{host}:{port}/ (Ctrl+C to stop)")
     try:
@@ -352,6 +357,32 @@ def prune_events_command() -> None:
     click.echo(f"Deleted {removed} webhook event(s).")
 
 
+@connectors_cli.command("triage")
+@click.argument("connector_id", type=int)
+@click.option("--dry-run", is_flag=True, help="Only say which labels each issue would get.")
+def triage_connector_command(connector_id: int, dry_run: bool) -> None:
+    """Label the connector's open issues by the [Category] in their titles."""
+    connector = db.session.get(Connector, connector_id)
+    if connector is None:
+        raise click.UsageError(f"No connector with id {connector_id}.")
+    try:
+        report = triage_sweep(None, connector, dry_run=dry_run)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    for outcome in report.outcomes:
+        status = "would label" if outcome.dry_run else outcome.status
+        said = ", ".join(outcome.labels)
+        detail = f"{said}{': ' if said and outcome.message else ''}{outcome.message}"
+        line = f"{outcome.key}\t{status}\t{outcome.title}"
+        click.echo(f"{line}\t({detail})" if detail else line)
+    summary = ", ".join(f"{count} {status}" for status, count in report.counts.items())
+    click.echo(f"{len(report.outcomes)} open issue(s): {summary or 'none'}.")
+    if report.message:
+        click.echo(report.message, err=True)
+    if report.message or report.counts.get("failed"):
+        raise SystemExit(1)
+
+
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 
 
@@ -396,7 +427,7 @@ def revoke_token_command(token_id: int) -> None:
     click.echo(f"Revoked token {token.id} ({token.name}) of {token.user.email}.")
 
 
-tickets_cli = AppGroup("tickets", help="Deliver stored tickets.")
+tickets_cli = AppGroup("tickets", help="Deliver stored tickets and sync their issues.")
 
 
 @tickets_cli.command("deliver")
@@ -486,6 +517,50 @@ def register_discord_commands_command() -> None:
     db.session.commit()
     names = ", ".join("/" + str(command.get("name")) for command in registered)
     click.echo(f"Registered {len(registered)} commands: {names}.")
+
+
+def _report_sync(outcome: SyncOutcome) -> None:
+    said = ", ".join(change.kind for change in outcome.changes) or outcome.message
+    click.echo(f"ticket {outcome.ticket_id}: {outcome.status}" + (f" ({said})" if said else ""))
+
+
+@tickets_cli.command("sync")
+@click.option("--loop", is_flag=True, help="Keep running, polling tickets as they fall due.")
+@click.option("--ticket", "ticket_id", type=int, default=None, help="Poll this ticket now.")
+@click.option(
+    "--interval",
+    type=float,
+    default=PASS_SECONDS,
+    show_default=True,
+    help="Seconds between passes with --loop.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Tickets polled per pass (default: SYNC_BATCH_SIZE).",
+)
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def sync_tickets_command(
+    loop: bool, ticket_id: int | None, interval: float, limit: int | None, max_passes: int | None
+):
+    """Poll the issues of sent tickets: state, labels, assignees and comments.
+
+    Politely: the tickets longest unheard-of first, at most SYNC_PER_CONNECTOR_PER_MINUTE
+    per connector; a tracker that fails is asked again later, each time later.
+    """
+    if ticket_id is not None:
+        try:
+            outcome = sync_ticket(ticket_id)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+        _report_sync(outcome)
+        if outcome.status == "failed":
+            raise SystemExit(1)
+        return
+    if not current_app.config["SYNC_INTERVAL_SECONDS"]:
+        raise click.ClickException("Sync is off: SYNC_INTERVAL_SECONDS is 0.")
+    run_sync(loop=loop, interval=interval, limit=limit, max_passes=max_passes, report=_report_sync)
 
 
 def init_app(app: Flask) -> None:

@@ -90,6 +90,13 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "TICKET_INTAKE_BUDGET_SECONDS": env_float("TICKET_INTAKE_BUDGET_SECONDS", 2.0),
         # Deliveries a process runs for waiting requests at once; more are queued.
         "TICKET_INTAKE_CONCURRENCY": env_int("TICKET_INTAKE_CONCURRENCY", 4),
+        # Polling sent tickets' issues (where no webhook pushes): seconds between polls of
+        # one ticket (0: never), tickets per connector per minute, tickets per pass, and
+        # how long a closed issue is still watched for reopening.
+        "SYNC_INTERVAL_SECONDS": env_float("SYNC_INTERVAL_SECONDS", 300.0),
+        "SYNC_PER_CONNECTOR_PER_MINUTE": env_int("SYNC_PER_CONNECTOR_PER_MINUTE", 30),
+        "SYNC_BATCH_SIZE": env_int("SYNC_BATCH_SIZE", 50),
+        "SYNC_CLOSED_DAYS": env_float("SYNC_CLOSED_DAYS", 7.0),
         # How long "Remember me" keeps a browser logged in (checked on the server too).
         "REMEMBER_ME_DAYS": env_int("REMEMBER_ME_DAYS", 14),
         # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none).

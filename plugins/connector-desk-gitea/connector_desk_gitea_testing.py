@@ -185,6 +185,58 @@ class FakeGitea(FakeServer):
         self.issues[key].append(issue)
         return json_response(201, issue, created=True)
 
+    def _issue(self, owner: str, repo: str, number: str) -> tuple[str, Json] | None:
+        found = self._repo(owner, repo)
+        issues = self.issues[found["full_name"].lower()] if found else []
+        n = int(number)
+        return (found["full_name"].lower(), issues[n - 1]) if 0 < n <= len(issues) else None
+
+    def close_issue(self, full_name: str, number: int) -> None:
+        """Someone closes the issue on Gitea."""
+        with self.lock:
+            self.issues[full_name.lower()][number - 1]["state"] = "closed"
+
+    def add_comment(self, full_name: str, number: int, body: str, login: str = "alice") -> Json:
+        """Someone comments on Gitea."""
+        with self.lock:
+            comment = {
+                "id": self._next_id(),
+                "body": body,
+                "user": {"login": login},
+                "created_at": "2026-11-02T09:00:00Z",
+            }
+            self.issues[full_name.lower()][number - 1].setdefault("_comments", []).append(comment)
+            return comment
+
+    @route("GET", R + r"/issues/(?P<number>\d+)")
+    def get_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        return json_response(200, {k: v for k, v in found[1].items() if not k.startswith("_")})
+
+    @route("GET", R + r"/issues/(?P<number>\d+)/comments")
+    def list_comments(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        return json_response(200, list(found[1].get("_comments", [])))
+
+    @route("POST", R + r"/issues/(?P<number>\d+)/labels")
+    def add_labels(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        """Gitea takes label ids here too."""
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        key, issue = found
+        by_id = {label["id"]: label for label in self.labels[key]}
+        ids = (req.body if isinstance(req.body, dict) else {}).get("labels") or []
+        if any(not isinstance(i, int) or i not in by_id for i in ids):
+            return json_response(422, {"message": "[Labels]: label does not exist", "url": SWAGGER})
+        have = {label["id"] for label in issue["labels"]}
+        issue["labels"] += [by_id[i] for i in ids if i not in have]
+        return json_response(200, issue["labels"])
+
     @staticmethod
     def _page(rows: list[Json], req: Request) -> list[Json]:
         try:

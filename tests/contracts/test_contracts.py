@@ -107,7 +107,10 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITHUB, "issues/create", "create", "POST", r"/issues$", {}),
     (GITHUB, "search/issues-and-pull-requests", "find", "GET", r"/search/issues$", {}),
     (GITHUB, "issues/list-for-repo", "find", "GET", r"/repos/acme/app/issues$", {}),
-    (GITHUB, "issues/create-label", "label", "POST", r"/labels$", {}),
+    (GITHUB, "issues/create-label", "label", "POST", r"/repos/acme/app/labels$", {}),
+    (GITHUB, "issues/get", "fetch", "GET", r"/issues/1$", {}),
+    (GITHUB, "issues/list-comments", "fetch", "GET", r"/issues/1/comments$", {}),
+    (GITHUB, "issues/add-labels", "add-labels", "POST", r"/issues/1/labels$", {}),
     (GITLAB, "getApiV4User", "check", "GET", r"/api/v4/user$", {}),
     (
         GITLAB,
@@ -121,12 +124,16 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITLAB, "postApiV4ProjectsIdIssues", "create", "POST", r"/issues$", {}),
     (GITLAB, "getApiV4ProjectsIdIssues", "find", "GET", r"/issues$", {}),
     (GITLAB, "postApiV4ProjectsIdLabels", "label", "POST", r"/labels$", {}),
+    (GITLAB, "getApiV4ProjectsIdIssuesIssueIid", "fetch", "GET", r"/issues/1$", {}),
+    (GITLAB, "getApiV4ProjectsIdIssuesIssueIidNotes", "fetch", "GET", r"/issues/1/notes$", {}),
+    (GITLAB, "putApiV4ProjectsIdIssuesIssueIid", "add-labels", "PUT", r"/issues/1$", {}),
     (JIRA, "getCurrentUser", "check", "GET", r"/myself$", {}),
     (JIRA, "getProject", "check", "GET", r"/project/OPS$", {}),
     (JIRA, "getMyPermissions", "check", "GET", r"/mypermissions$", {}),
     (JIRA, "createIssue", "create", "POST", r"/issue$", {}),
     (JIRA, "searchAndReconsileIssuesUsingJql", "find", "GET", r"/search/jql$", {}),
     (JIRA, "searchForIssuesUsingJql", "find", "GET", r"/search$", {"jira_version": "server"}),
+    (JIRA, "getIssue", "fetch", "GET", r"/issue/OPS-1$", {}),
 ]
 ERRORS = ("401", "403", "404", "invalid", "429")
 
@@ -178,7 +185,7 @@ def test_documented_error_answers_keep_the_contract(
         failure = run(tracker, action, connector)
         assert not fake._faults, f"the client never sent {op_id}"
 
-    if action in ("create", "find"):
+    if action in ("create", "find", "fetch", "add-labels"):
         assert isinstance(failure, DeliveryFailed) and failure.http_status == status
         assert failure.retryable is (status == 429)
         if status == 429:
@@ -195,6 +202,13 @@ def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFai
             ensure_labels(tracker.system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
         elif action == "create":
             create_issue(tracker.system, connector, secrets, SETTINGS, new_draft())
+        elif action in ("fetch", "add-labels"):
+            key = create_issue(tracker.system, connector, secrets, SETTINGS, new_draft()).key
+            with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
+                if action == "fetch":
+                    c.fetch_issue(key, None)
+                else:
+                    c.add_labels(key, ("ops",), None)
         else:
             find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
     except DeliveryFailed as failure:

@@ -8,12 +8,19 @@ invisible repos are 404 (not 403); issue ``labels`` are silently dropped when
 the user lacks push access; unknown labels are auto-created on issue creation;
 search may lag behind creation (``search_delay``); issues disabled -> 410;
 ``rate_limit`` exhausted -> 403 "API rate limit exceeded".
-Simplified: no pagination (``Link``), no PRs, single token, search matches
-case-insensitive substrings instead of GitHub's tokenizer.
+Issues carry a weak ``ETag``; ``If-None-Match`` with it answers 304 (and, as on GitHub,
+costs no rate limit). Comments (``GET …/issues/{n}/comments``) and ``POST
+…/issues/{n}/labels`` are served; ``open_issue``, ``open_pull_request``, ``close_issue``
+and ``add_comment`` act as people on GitHub would. Lists are paged (``per_page``,
+``page``, ``Link: rel="next"``).
+Simplified: single token, search matches case-insensitive substrings instead of
+GitHub's tokenizer.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
 import time
 from datetime import UTC, datetime
@@ -59,8 +66,6 @@ class FakeGitHub(FakeServer):
         ``labels``: {"owner/name": ["bug"]}; ``scopes=None`` mimics a fine-grained token."""
         super().__init__(**kw)
         self.token, self.login, self.scopes = token, login, scopes
-        #: issue API url -> comments, oldest first
-        self.comments: dict[str, list[Json]] = {}
         self.repos: dict[str, Json] = {}
         for full, cfg in (repos if repos is not None else {"octocat/hello": {}}).items():
             perms = {"admin": False, "push": True, "pull": True, **cfg.get("permissions", {})}
@@ -75,6 +80,7 @@ class FakeGitHub(FakeServer):
         self.users = {u.lower(): u for u in names if u.lower() not in self.orgs}
         self.labels: dict[str, list[Json]] = {r: [] for r in self.repos}
         self.issues: dict[str, list[Json]] = {r: [] for r in self.repos}
+        self.comments: dict[tuple[str, int], list[Json]] = {}
         self.rate_limit = self.rate_remaining = rate_limit
         self.search_delay = search_delay
         self._ids = 1000
@@ -87,6 +93,8 @@ class FakeGitHub(FakeServer):
         creds = req.credentials
         if creds is None or creds.secret != self.token or creds.scheme == "private-token":
             return None
+        if req.headers.get("if-none-match"):
+            return self.login  # a conditional request is not counted until it costs
         if self.rate_remaining <= 0:
             return self.error(403, _body("API rate limit exceeded for user ID 1.", 403))
         self.rate_remaining -= 1
@@ -143,6 +151,87 @@ class FakeGitHub(FakeServer):
     @staticmethod
     def _public(issue: Json) -> Json:
         return {k: v for k, v in issue.items() if not k.startswith("_")}
+
+    @staticmethod
+    def _now() -> str:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @staticmethod
+    def etag(body: Any) -> str:
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        return f'W/"{digest[:32]}"'
+
+    def _new_issue(self, key: str, title: str, body: Any, labels: list[Json], user: Json) -> Json:
+        full, number = self.repos[key]["full_name"], len(self.issues[key]) + 1
+        issue = gh.issue(
+            self.base_url,
+            self.url,
+            full,
+            (self._next_id(), number),
+            user,
+            {"title": title, "body": body, "labels": labels},
+            self._now(),
+        )
+        issue["_created"] = time.monotonic()
+        self.issues[key].append(issue)
+        return issue
+
+    @staticmethod
+    def _paged(req: Request, items: list[Json]) -> Response:
+        per_page = min(max(int(req.query.get("per_page") or 30), 1), 100)
+        page = max(int(req.query.get("page") or 1), 1)
+        shown = items[(page - 1) * per_page : page * per_page]
+        more = len(items) > page * per_page
+        headers = {"Link": f'<{req.path}?page={page + 1}>; rel="next"'} if more else {}
+        return json_response(200, shown, headers)
+
+    # ---- what people do on GitHub (not through the API under test) -------
+    def open_issue(self, full: str, title: str, login: str = "mona", labels: tuple = ()) -> Json:
+        key = full.lower()
+        with self.lock:
+            found = [self._label(key, n) or self._add_label(key, n) for n in labels]
+            return self._new_issue(key, title, None, found, self._account(login, "User"))
+
+    def open_pull_request(self, full: str, title: str, login: str = "mona") -> Json:
+        """GitHub lists pull requests among issues, with a ``pull_request`` object."""
+        issue = self.open_issue(full, title, login)
+        with self.lock:
+            url = f"{self.base_url}/repos/{issue['repository_url'].rsplit('/repos/', 1)[1]}"
+            issue["pull_request"] = {
+                "url": f"{url}/pulls/{issue['number']}",
+                "html_url": f"{self.url}/{full}/pull/{issue['number']}",
+                "diff_url": f"{self.url}/{full}/pull/{issue['number']}.diff",
+                "patch_url": f"{self.url}/{full}/pull/{issue['number']}.patch",
+            }
+        return issue
+
+    def close_issue(self, full: str, number: int, by: str = "hubot") -> None:
+        with self.lock:
+            issue = self.issues[full.lower()][number - 1]
+            issue.update(state="closed", state_reason="completed", closed_at=self._now())
+            issue["closed_by"] = self._account(by, "User")
+            issue["updated_at"] = self._now()
+
+    def add_comment(self, full: str, number: int, body: str, login: str = "hubot") -> Json:
+        with self.lock:
+            issue = self.issues[full.lower()][number - 1]
+            cid, now = self._next_id(), self._now()
+            comment = {
+                "id": cid,
+                "node_id": gh.node_id("IssueComment", cid),
+                "url": f"{issue['url'].rsplit('/issues/', 1)[0]}/issues/comments/{cid}",
+                "html_url": f"{issue['html_url']}#issuecomment-{cid}",
+                "issue_url": issue["url"],
+                "body": body,
+                "user": self._account(login, "User"),
+                "created_at": now,
+                "updated_at": now,
+                "author_association": "MEMBER",
+            }
+            self.comments.setdefault((full.lower(), number), []).append(comment)
+            issue["comments"] += 1
+            issue["updated_at"] = now
+            return comment
 
     # ---- routes ----------------------------------------------------------
     @route("GET", r"/user")
@@ -214,18 +303,8 @@ class FakeGitHub(FakeServer):
             return self._invalid(resource="Issue", code="missing_field", field="title")
         wanted = (body.get("labels") or []) if r["permissions"]["push"] else []  # dropped silently
         labels = [self._label(key, n) or self._add_label(key, n) for n in wanted]
-        number = len(self.issues[key]) + 1
-        issue = gh.issue(
-            self.base_url,
-            self.url,
-            full,
-            (self._next_id(), number),
-            self._account(self.login, "User"),
-            {"title": body["title"], "body": body.get("body"), "labels": labels},
-            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )
-        issue["_created"] = time.monotonic()
-        self.issues[key].append(issue)
+        me = self._account(self.login, "User")
+        issue = self._new_issue(key, body["title"], body.get("body"), labels, me)
         return json_response(201, self._public(issue), {"Location": issue["url"]}, created=True)
 
     @route("GET", REPO + r"/issues")
@@ -237,18 +316,55 @@ class FakeGitHub(FakeServer):
         wanted = {x.strip().lower() for x in req.query.get("labels", "").split(",") if x.strip()}
         found = [
             self._public(i)
-            for i in reversed(self.issues[r["full_name"].lower()])
+            for i in sorted(self.issues[r["full_name"].lower()], key=lambda i: -i["number"])
             if state in ("all", i["state"]) and wanted <= {lb["name"].lower() for lb in i["labels"]}
         ]
-        return json_response(200, found)
+        return self._paged(req, found)
+
+    def _issue(self, owner: str, repo: str, number: str) -> tuple[str, Json] | None:
+        r = self._repo(owner, repo)
+        issues, n = (self.issues[r["full_name"].lower()] if r else []), int(number)
+        return (r["full_name"].lower(), issues[n - 1]) if 0 < n <= len(issues) else None
 
     @route("GET", REPO + r"/issues/(?P<number>\d+)")
     def get_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
-        r = self._repo(owner, repo)
-        issues, n = (self.issues[r["full_name"].lower()] if r else []), int(number)
-        if not 0 < n <= len(issues):
+        found = self._issue(owner, repo, number)
+        if found is None:
             return self.not_found()
-        return json_response(200, self._public(issues[n - 1]))
+        public = self._public(found[1])
+        etag = self.etag(public)
+        if req.headers.get("if-none-match") == etag:
+            return Response(304, None, {"ETag": etag})
+        if req.headers.get("if-none-match"):
+            self.rate_remaining -= 1  # it costs after all
+        return json_response(200, public, {"ETag": etag})
+
+    @route("GET", REPO + r"/issues/(?P<number>\d+)/comments")
+    def list_comments(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        return self._paged(req, self.comments.get((found[0], found[1]["number"]), []))
+
+    @route("POST", REPO + r"/issues/(?P<number>\d+)/labels")
+    def add_labels(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        key, issue = found
+        if not self.repos[key]["permissions"]["push"]:
+            return self.error(403, _body("Resource not accessible by personal access token", 403))
+        body = req.body if isinstance(req.body, dict) else {}
+        names = [n if isinstance(n, str) else n.get("name") for n in body.get("labels") or []]
+        if not names:
+            return self._invalid(resource="Label", code="missing_field", field="labels")
+        have = {lb["name"].lower() for lb in issue["labels"]}
+        for name in names:
+            if name.lower() not in have:
+                issue["labels"].append(self._label(key, name) or self._add_label(key, name))
+                have.add(name.lower())
+        issue["updated_at"] = self._now()
+        return json_response(200, issue["labels"])
 
     @route("GET", r"/search/issues")
     def search_issues(self, req: Request) -> Response:
@@ -303,9 +419,8 @@ class FakeGitHub(FakeServer):
 
     # ---- conversations: comments and state ------------------------------------
     def _issue_of(self, owner: str, repo: str, number: str) -> Json | None:
-        r = self._repo(owner, repo)
-        issues, n = (self.issues[r["full_name"].lower()] if r else []), int(number)
-        return issues[n - 1] if 0 < n <= len(issues) else None
+        found = self._issue(owner, repo, number)
+        return found[1] if found else None
 
     @route("PATCH", REPO + r"/issues/(?P<number>\d+)")
     def update_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
@@ -317,11 +432,11 @@ class FakeGitHub(FakeServer):
         state = body.get("state")
         if state not in (None, "open", "closed"):
             return self._invalid(resource="Issue", code="invalid", field="state")
-        if state:
+        if state and state != issue["state"]:
             issue["state"] = state
-            issue["closed_at"] = (
-                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if state == "closed" else None
-            )
+            issue["closed_at"] = self._now() if state == "closed" else None
+            issue["closed_by"] = self._account(self.login, "User") if state == "closed" else None
+            issue["updated_at"] = self._now()
         return json_response(200, self._public(issue))
 
     @route("POST", REPO + r"/issues/(?P<number>\d+)/comments")
@@ -346,15 +461,6 @@ class FakeGitHub(FakeServer):
             "updated_at": now,
             "author_association": "OWNER",
         }
-        self.comments.setdefault(issue["url"], []).append(comment)
+        key = (self._repo(owner, repo)["full_name"].lower(), issue["number"])
+        self.comments.setdefault(key, []).append(comment)
         return json_response(201, comment, {"Location": comment["url"]}, created=True)
-
-    @route("GET", REPO + r"/issues/(?P<number>\d+)/comments")
-    def list_comments(self, req: Request, owner: str, repo: str, number: str) -> Response:
-        issue = self._issue_of(owner, repo, number)
-        if issue is None:
-            return self.not_found()
-        per_page = max(1, min(int(req.query.get("per_page") or 30), 100))
-        page = max(1, int(req.query.get("page") or 1))
-        comments = self.comments.get(issue["url"], [])
-        return json_response(200, comments[(page - 1) * per_page : page * per_page])

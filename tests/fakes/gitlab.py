@@ -10,7 +10,11 @@ missing"}``, 409 ``{"message": "Label already exists"}`` and ``X-Total``
 pagination headers.  Access levels: private projects without membership are
 404; creating issues needs Guest (10), creating labels Reporter (20); issue
 labels that do not exist are auto-created.  Both JSON and form bodies accepted.
-Simplified: one page only, ``search`` is a case-insensitive substring match.
+Issues are read back with their notes (``GET …/issues/{iid}/notes``, system notes for
+closing and labelling as GitLab writes them) and edited with ``PUT …/issues/{iid}``
+(``add_labels``, ``state_event``); ``open_issue``, ``close_issue`` and ``add_note`` act as
+people on GitLab would (a Service Desk e-mail opens an issue by ``support-bot``).
+Simplified: ``search`` is a case-insensitive substring match.
 """
 
 from __future__ import annotations
@@ -129,6 +133,104 @@ class FakeGitLab(FakeServer):
         return label
 
     @staticmethod
+    def _now() -> str:
+        return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _pid(self, project: str | int) -> int:
+        return int(project) if str(project).isdigit() else self._project(str(project))["id"]
+
+    def _touch(self, issue: Json) -> None:
+        issue["updated_at"] = self._now()
+
+    def _label_names(self, pid: int, names: list[str]) -> list[str]:
+        """Labels as stored: created when new, spelt as the project spells them."""
+        known = {lb["name"].lower(): lb["name"] for lb in self.labels[pid]}
+        out = []
+        for name in names:
+            if name.lower() not in known:
+                known[name.lower()] = self._add_label(pid, name, "#6699cc", None)["name"]
+            out.append(known[name.lower()])
+        return out
+
+    # ---- what people do on GitLab (not through the API under test) -------
+    def open_issue(
+        self, project: str | int, title: str, author: str = "support-bot", labels: tuple = ()
+    ) -> Json:
+        """An issue someone else opened (by default: a Service Desk e-mail)."""
+        pid = self._pid(project)
+        with self.lock:
+            issue = self._new_issue(pid, title, None, self._label_names(pid, list(labels)))
+            issue["author"] = {"id": 99, "username": author}
+            return issue
+
+    def close_issue(self, project: str | int, iid: int, by: str = "jane") -> None:
+        pid = self._pid(project)
+        with self.lock:
+            issue = self.issues[pid][iid - 1]
+            issue.update(state="closed", closed_at=self._now(), closed_by={"id": 5, "username": by})
+            self._touch(issue)
+            self._system_note(pid, iid, by, "closed")
+
+    def reopen_issue(self, project: str | int, iid: int, by: str = "jane") -> None:
+        pid = self._pid(project)
+        with self.lock:
+            issue = self.issues[pid][iid - 1]
+            issue.update(state="opened", closed_at=None, closed_by=None)
+            self._touch(issue)
+            self._system_note(pid, iid, by, "reopened")
+
+    def add_note(
+        self, project: str | int, iid: int, body: str, author: str = "jane", internal: bool = False
+    ) -> Json:
+        pid = self._pid(project)
+        with self.lock:
+            note = self._note(pid, iid, author, body, system=False, internal=internal)
+            self._touch(self.issues[pid][iid - 1])
+            return note
+
+    def _system_note(self, pid: int, iid: int, author: str, body: str) -> None:
+        self._note(pid, iid, author, body, system=True, internal=False)
+
+    def _note(self, pid: int, iid: int, author: str, body: str, *, system: bool, internal: bool):
+        note = {
+            "id": self._next_id(),
+            "body": body,
+            "author": {"id": 5, "username": author},
+            "created_at": self._now(),
+            "updated_at": self._now(),
+            "system": system,
+            "internal": internal,
+            "confidential": internal,
+            "noteable_iid": iid,
+            "noteable_type": "Issue",
+        }
+        self.notes.setdefault((pid, iid), []).append(note)
+        return note
+
+    def _new_issue(self, pid: int, title: str, description: Any, labels: list[str]) -> Json:
+        p = self.projects[pid]
+        iid, path = len(self.issues[pid]) + 1, p["path_with_namespace"]
+        issue = {
+            "id": self._next_id(),
+            "iid": iid,
+            "project_id": pid,
+            "title": title,
+            "description": description,
+            "state": "opened",
+            "labels": labels,
+            "author": {"id": 1, "username": self.username},
+            "assignees": [],
+            "created_at": self._now(),
+            "updated_at": self._now(),
+            "closed_at": None,
+            "closed_by": None,
+            "web_url": self.issue_web_url or f"{self.url}/{path}/-/issues/{iid}",
+            "references": {"short": f"#{iid}", "full": f"{path}#{iid}"},
+        }
+        self.issues[pid].append(issue)
+        return issue
+
+    @staticmethod
     def _list(value: Any) -> list[str]:
         items = value if isinstance(value, list) else str(value or "").split(",")
         return [s.strip() for s in items if s.strip()]
@@ -223,26 +325,8 @@ class FakeGitLab(FakeServer):
         guest_denied = self._access(p) < 10 and p["visibility"] == "private"
         if not p["issues_enabled"] or guest_denied:
             return json_response(403, {"message": "403 Forbidden"})
-        labels = self._list(body.get("labels"))
-        known = {lb["name"].lower() for lb in self.labels[p["id"]]}
-        for name in labels:
-            if name.lower() not in known:
-                self._add_label(p["id"], name, "#6699cc", None)
-        iid, path = len(self.issues[p["id"]]) + 1, p["path_with_namespace"]
-        issue = {
-            "id": self._next_id(),
-            "iid": iid,
-            "project_id": p["id"],
-            "title": body["title"],
-            "description": body.get("description"),
-            "state": "opened",
-            "labels": labels,
-            "author": {"id": 1, "username": self.username},
-            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "web_url": self.issue_web_url or f"{self.url}/{path}/-/issues/{iid}",
-            "references": {"short": f"#{iid}", "full": f"{path}#{iid}"},
-        }
-        self.issues[p["id"]].append(issue)
+        labels = self._label_names(p["id"], self._list(body.get("labels")))
+        issue = self._new_issue(p["id"], body["title"], body.get("description"), labels)
         return json_response(201, issue, created=True)
 
     @route("GET", P + r"/issues")
@@ -255,16 +339,28 @@ class FakeGitLab(FakeServer):
         wanted = {x.lower() for x in self._list(req.query.get("labels"))}
         found = [
             i
-            for i in reversed(self.issues[p["id"]])
+            for i in sorted(self.issues[p["id"]], key=lambda i: -i["iid"])
             if state in ("all", i["state"])
             and wanted <= {x.lower() for x in i["labels"]}
             and term in " ".join(i.get(f) or "" for f in fields).lower()
         ]
-        return json_response(
-            200,
-            found,
-            {"X-Total": str(len(found)), "X-Page": "1", "X-Per-Page": "20", "X-Total-Pages": "1"},
-        )
+        return self._paged(req, found)
+
+    @staticmethod
+    def _paged(req: Request, found: list[Json]) -> Response:
+        """GitLab's offset pagination: ``page``/``per_page`` (20, at most 100), X-* headers."""
+        per_page = min(max(int(req.query.get("per_page") or 20), 1), 100)
+        page = max(int(req.query.get("page") or 1), 1)
+        pages = max((len(found) + per_page - 1) // per_page, 1)
+        shown = found[(page - 1) * per_page : page * per_page]
+        headers = {
+            "X-Total": str(len(found)),
+            "X-Page": str(page),
+            "X-Per-Page": str(per_page),
+            "X-Total-Pages": str(pages),
+            "X-Next-Page": str(page + 1) if page < pages else "",
+        }
+        return json_response(200, shown, headers)
 
     @route("GET", P + r"/issues/(?P<iid>\d+)")
     def get_issue(self, req: Request, pid: str, iid: str) -> Response:
@@ -280,17 +376,41 @@ class FakeGitLab(FakeServer):
         return issues[n - 1] if 0 < n <= len(issues) else None
 
     @route("PUT", P + r"/issues/(?P<iid>\d+)")
-    def update_issue(self, req: Request, pid: str, iid: str) -> Response:
-        """Only ``state_event`` (close / reopen) is applied."""
-        issue = self._issue(pid, iid)
-        if issue is None:
+    def edit_issue(self, req: Request, pid: str, iid: str) -> Response:
+        """Labels (``labels``, ``add_labels``, ``remove_labels``), title, description and
+        ``state_event`` (close / reopen) are applied."""
+        p = self._project(pid)
+        issues, n = (self.issues[p["id"]] if p else []), int(iid)
+        if not 0 < n <= len(issues):
             return json_response(404, {"message": "404 Not found"})
-        body = req.body if isinstance(req.body, dict) else {}
+        if self._access(p) < 15:
+            return json_response(403, {"message": "403 Forbidden"})
+        body, issue = (req.body if isinstance(req.body, dict) else {}), issues[n - 1]
         event = body.get("state_event")
         if event not in (None, "close", "reopen"):
             return json_response(400, {"error": "state_event does not have a valid value"})
-        if event:
-            issue["state"] = "closed" if event == "close" else "opened"
+        before = list(issue["labels"])
+        if "labels" in body:
+            issue["labels"] = self._label_names(p["id"], self._list(body["labels"]))
+        added = self._label_names(p["id"], self._list(body.get("add_labels")))
+        issue["labels"] += [
+            x for x in added if x.lower() not in {y.lower() for y in issue["labels"]}
+        ]
+        gone = {x.lower() for x in self._list(body.get("remove_labels"))}
+        issue["labels"] = [x for x in issue["labels"] if x.lower() not in gone]
+        for name in ("title", "description"):
+            if name in body:
+                issue[name] = body[name]
+        if issue["labels"] != before:
+            self._system_note(p["id"], n, self.username, "changed labels")
+        if event == "close" and issue["state"] != "closed":
+            by = {"id": 1, "username": self.username}
+            issue.update(state="closed", closed_at=self._now(), closed_by=by)
+            self._system_note(p["id"], n, self.username, "closed")
+        elif event == "reopen" and issue["state"] == "closed":
+            issue.update(state="opened", closed_at=None, closed_by=None)
+            self._system_note(p["id"], n, self.username, "reopened")
+        self._touch(issue)
         return json_response(200, issue)
 
     @route("POST", P + r"/issues/(?P<iid>\d+)/notes")
@@ -302,26 +422,24 @@ class FakeGitLab(FakeServer):
         if not body.get("body"):
             return json_response(400, {"error": "body is missing"})
         internal = bool(body.get("internal") or body.get("confidential"))
-        note = {
-            "id": self._next_id(),
-            "body": body["body"],
-            "author": {"id": 1, "username": self.username},
-            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "system": False,
-            "noteable_type": "Issue",
-            "noteable_iid": issue["iid"],
-            "internal": internal,
-            "confidential": internal,
-        }
-        self.notes.setdefault((issue["project_id"], issue["iid"]), []).append(note)
+        note = self._note(
+            issue["project_id"],
+            issue["iid"],
+            self.username,
+            body["body"],
+            system=False,
+            internal=internal,
+        )
+        self._touch(issue)
         return json_response(201, note, created=True)
 
     @route("GET", P + r"/issues/(?P<iid>\d+)/notes")
     def list_notes(self, req: Request, pid: str, iid: str) -> Response:
-        issue = self._issue(pid, iid)
-        if issue is None:
+        p = self._project(pid)
+        issues, n = (self.issues[p["id"]] if p else []), int(iid)
+        if not 0 < n <= len(issues):
             return json_response(404, {"message": "404 Not found"})
-        notes = list(self.notes.get((issue["project_id"], issue["iid"]), []))
+        notes = list(self.notes.get((p["id"], n), []))
         if req.query.get("sort", "desc") == "desc":
             notes.reverse()
-        return json_response(200, notes)
+        return self._paged(req, notes)

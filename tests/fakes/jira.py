@@ -14,7 +14,10 @@ missing -> ``errors.summary``; unknown issue type -> ``errors.issuetype``;
 unknown project / no CREATE_ISSUES -> ``errors.project``; labels with spaces
 -> ``errors.labels``.  Simplified: JQL supports only ``project = KEY`` and
 ``text|summary|description ~ "term"`` (or a ``"\\"phrase\\""``) joined by AND, matched
-as case-insensitive substrings (real Jira tokenizes); no pagination.
+as case-insensitive substrings (real Jira tokenizes); no pagination.  ``GET issue/{key}``
+honours ``fields=`` and answers ``status`` with its ``statusCategory``, ``labels``,
+``assignee``, ``updated`` and ``comment`` as Jira does; ``transition``, ``assign`` and
+``add_comment`` act as people on Jira would.
 """
 
 from __future__ import annotations
@@ -34,6 +37,13 @@ Json = dict[str, Any]
 PERMISSION_META = {
     "CREATE_ISSUES": ("11", "Create Issues"),
     "BROWSE_PROJECTS": ("10", "Browse Projects"),
+}
+#: Status name -> its category (Jira's three: new, indeterminate, done).
+STATUS_CATEGORIES = {
+    "To Do": (2, "new", "To Do"),
+    "In Progress": (4, "indeterminate", "In Progress"),
+    "Done": (3, "done", "Done"),
+    "Resolved": (3, "done", "Done"),
 }
 TEXT_CLAUSE = re.compile(r'(text|summary|description)\s*~\s*"((?:[^"\\]|\\.)*)"', re.I)
 
@@ -108,13 +118,68 @@ class FakeJira(FakeServer):
         by_id = (p for p in self.projects.values() if p["id"] == ref.get("id"))
         return self.projects.get(ref.get("key", "")) or next(by_id, None)
 
-    def _issue_json(self, issue: Json) -> Json:
+    def _issue_json(self, issue: Json, wanted: str | None = None) -> Json:
+        fields = issue["fields"]
+        if wanted:
+            names = {n.strip() for n in wanted.split(",")}
+            if "*all" not in names:
+                fields = {k: v for k, v in fields.items() if k in names}
         return {
             "id": issue["id"],
             "key": issue["key"],
             "self": f"{self.base_url}{A}/issue/{issue['id']}",
-            "fields": issue["fields"],
+            "fields": fields,
         }
+
+    @staticmethod
+    def _now() -> str:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+    def _status(self, name: str) -> Json:
+        cid, key, cname = STATUS_CATEGORIES[name]
+        return {
+            "self": f"{self.base_url}{A}/status/{cid}",
+            "name": name,
+            "id": str(cid),
+            "statusCategory": {"id": cid, "key": key, "name": cname, "colorName": "blue-gray"},
+        }
+
+    def _user(self, name: str) -> Json:
+        return {"name": name, "displayName": name.title(), "active": True}
+
+    def _by_key(self, key: str) -> Json:
+        return next(i for i in self.issues if i["key"] == key)
+
+    # ---- what people do on Jira (not through the API under test) ---------
+    def transition(self, key: str, status: str) -> None:
+        """Move the issue to ``status`` (To Do, In Progress, Done, Resolved)."""
+        with self.lock:
+            fields = self._by_key(key)["fields"]
+            fields["status"], fields["updated"] = self._status(status), self._now()
+
+    def assign(self, key: str, user: str | None) -> None:
+        with self.lock:
+            fields = self._by_key(key)["fields"]
+            fields["assignee"] = self._user(user) if user else None
+            fields["updated"] = self._now()
+
+    def add_comment(self, key: str, body: str, author: str = "jane") -> Json:
+        with self.lock:
+            issue = self._by_key(key)
+            comments = issue["fields"]["comment"]["comments"]
+            comment = {
+                "id": str(
+                    20000 + sum(len(i["fields"]["comment"]["comments"]) for i in self.issues)
+                ),
+                "author": self._user(author),
+                "body": body,
+                "created": self._now(),
+                "updated": self._now(),
+            }
+            comments.append(comment)
+            issue["fields"]["comment"].update(total=len(comments), maxResults=len(comments))
+            issue["fields"]["updated"] = self._now()
+            return comment
 
     @route("GET", A + r"/serverInfo", auth=False)
     def server_info(self, req: Request) -> Response:
@@ -210,9 +275,13 @@ class FakeJira(FakeServer):
             "key": f"{p['key']}-{number}",
             "project": p["key"],
             "fields": {
+                "labels": [],
+                "assignee": None,
                 **fields,
-                "status": {"name": "To Do"},
+                "status": self._status("To Do"),
                 "project": {"key": p["key"], "id": p["id"]},
+                "updated": self._now(),
+                "comment": {"comments": [], "maxResults": 0, "total": 0, "startAt": 0},
             },
         }
         self.issues.append(issue)
@@ -226,7 +295,7 @@ class FakeJira(FakeServer):
         if issue is None:
             msg = "Issue does not exist or you do not have permission to see it."
             return self.error(404, _errors(msg))
-        return json_response(200, self._issue_json(issue))
+        return json_response(200, self._issue_json(issue, req.query.get("fields")))
 
     def _search(self, req: Request, legacy: bool) -> Response:
         jql = req.query.get("jql", "").strip()

@@ -46,6 +46,7 @@ ACCESS: dict[str, str] = {
     "connectors.export_argus_secrets": ADMIN,
     "connectors.webhook_rotate": ADMIN,
     "connectors.webhook_events": LOGIN,
+    "connectors.triage": ADMIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,

@@ -81,6 +81,11 @@ class Ticket(db.Model):
     tracker_assignees: Mapped[list[str] | None] = mapped_column(JSON)
     #: The tracker's validator (ETag / Last-Modified) for a conditional sync request.
     tracker_etag: Mapped[str | None] = mapped_column(String(200))
+    #: Polling (``services.ticket_sync``): not before this time (a claim, or a backoff
+    #: after failures), the failures in a row, and the last one's words.
+    tracker_sync_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    tracker_sync_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tracker_sync_error: Mapped[str | None] = mapped_column(String(500))
 
     connector: Mapped[Connector | None] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -42,6 +42,7 @@ ACTION_TEXT: dict[str, str] = {
     "connectors.export_secrets": "Exported all connectors with their secrets (encrypted)",
     "connectors.import": "Imported a connector bundle",
     "connector.webhook_secret": "Generated or rotated a webhook secret",
+    "connector.triage": "Triaged open issues by category",
     "secrets.rotate": "Re-encrypted connector secrets",
     "token.create": "Created an API token",
     "token.revoke": "Revoked an API token",

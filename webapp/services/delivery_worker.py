@@ -1,4 +1,5 @@
-"""The delivery worker: passes over due tickets, its heartbeat, and the embedded worker.
+"""The delivery worker: passes over due tickets, its heartbeat, and the embedded worker
+(which also polls sent tickets' issues: ``ticket_sync``).
 
 `flask tickets deliver --loop` runs the loop as its own process (production); `flask serve`
 (what `make run` starts) runs the same loop in a background thread, so a failed ticket is
@@ -25,6 +26,7 @@ from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING
 from webapp.services.comments import deliver_due_comments
 from webapp.services.delivery import deliver_due, lease
+from webapp.services.ticket_sync import sync_due, sync_enabled
 from webapp.services.webhooks import prune_now_and_then
 
 logger = logging.getLogger(__name__)
@@ -113,7 +115,19 @@ class EmbeddedWorker:
                     logger.exception("Delivery pass failed; trying again in %s s", self.interval)
                 finally:
                     db.session.remove()
+                self._sync()
             self.stopping.wait(self.interval)
+
+    def _sync(self) -> None:
+        """Also poll the issues of sent tickets that are due (SYNC_INTERVAL_SECONDS)."""
+        if not sync_enabled():
+            return
+        try:
+            sync_due()
+        except Exception:  # as above: one bad pass must not end the loop
+            logger.exception("Sync pass failed; trying again in %s s", self.interval)
+        finally:
+            db.session.remove()
 
     def stop(self, timeout: float = 15.0) -> None:
         """Finish the current delivery, then end the loop."""

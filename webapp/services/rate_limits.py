@@ -202,3 +202,25 @@ def webhook_blocked(hook_id: str) -> Blocked | None:
     if blocked is None:
         _hit(counter)
     return blocked
+
+
+def take_sync_slot(connector_id: int) -> bool:
+    """Count one ticket polled through connector ``connector_id``; False when the
+    connector used up SYNC_PER_CONNECTOR_PER_MINUTE (shared by every process in Redis).
+
+    Like the login limits it fails open: while the storage is down, each process still
+    polls at most SYNC_BATCH_SIZE tickets per pass (``ticket_sync``).
+    """
+    per_minute = int(current_app.config.get("SYNC_PER_CONNECTOR_PER_MINUTE") or 0)
+    if per_minute <= 0:
+        return True
+    limiter: Limiter = current_app.extensions[EXTENSION_KEY]
+    item = parse(f"{per_minute} per minute")
+    keys = (current_app.config.get("RATELIMIT_KEY_PREFIX", ""), "sync", str(connector_id))
+    try:
+        allowed = limiter.limiter.hit(item, *keys)
+    except Exception as error:  # the storage (Redis) is down: see _storage_down
+        _storage_down(error)
+        return True
+    _storage_up()
+    return bool(allowed)

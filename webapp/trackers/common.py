@@ -142,6 +142,31 @@ def default_labels_field() -> Field:
     )
 
 
+TRIAGE_FIELD = "triage_issues"
+TRIAGE_OFF, TRIAGE_SERVICE_DESK, TRIAGE_ALL = "off", "service_desk", "all"
+
+
+def triage_field(*, service_desk: bool) -> Field:
+    """``triage_issues``: label issues that arrive another way by the ``[Category]`` in
+    their title; ``service_desk`` offers "only issues opened from e-mail" (GitLab)."""
+    choices = [(TRIAGE_OFF, "Off")]
+    if service_desk:
+        choices.append((TRIAGE_SERVICE_DESK, "Only Service Desk issues"))
+    choices.append((TRIAGE_ALL, "All issues"))
+    return Field(
+        TRIAGE_FIELD,
+        "Triage issues by category",
+        FieldKind.CHOICE,
+        default=TRIAGE_OFF,
+        choices=tuple(choices),
+        group=TICKETS_GROUP.id,
+        help="An issue whose title holds [Category name], e.g. "
+        "'Service Desk (from john.doe@mail.com): [Hardware] Buying a new screen', gets that "
+        "category's label (created when missing); on new or retitled issues and with "
+        "'Triage now'.",
+    )
+
+
 def task_sync_fields() -> tuple[Field, ...]:
     """The SD Elements task-sync options, optional and grouped in ``task_sync``."""
     group = TASK_SYNC_GROUP.id

@@ -109,9 +109,17 @@ class TrackerConnection:
 
     # ---- the one request pipeline ----------------------------------------
     def send(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """One request to the API ``path`` with the connector's credentials (any status).
+
+        ``headers`` adds request headers (e.g. ``If-None-Match``); credentials win.
 
         ``RequestFailed`` when it cannot be sent (no valid address, no credentials:
         ``auth_headers`` raised ``ValueError``) or got no answer.
@@ -121,9 +129,9 @@ class TrackerConnection:
             credentials = self.auth_headers()
         except ValueError as exc:
             raise RequestFailed(str(exc)) from None
-        headers = {**self.extra_headers, **credentials}
+        sent = {**self.extra_headers, **(headers or {}), **credentials}
         try:
-            return self.http.request(method, url, headers=headers, params=params, json=json)
+            return self.http.request(method, url, headers=sent, params=params, json=json)
         except (requests.RequestException, OutboundError) as exc:
             raise unanswered(exc, url, self.settings) from exc
 

@@ -22,6 +22,7 @@ from webapp.trackers.common import (
     override,
     task_sync_fields,
     title_format_field,
+    triage_field,
 )
 from webapp.trackers.repositories import RepositoryClient
 from webapp.trackers.system import System
@@ -342,6 +343,7 @@ GITHUB = System(
             group=TICKETS_GROUP.id,
             help="Issues carrying this label are treated as duplicates of another issue.",
         ),
+        triage_field(service_desk=False),
         *task_sync_fields(),
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, REPOSITORY_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),

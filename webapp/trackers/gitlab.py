@@ -20,8 +20,9 @@ from webapp.trackers.common import (
     override,
     task_sync_fields,
     title_format_field,
+    triage_field,
 )
-from webapp.trackers.issues import issue_number
+from webapp.trackers.issues import issue_number, json_objects
 from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CLOSED,
@@ -29,6 +30,7 @@ from webapp.trackers.tickets import (
     CreatedIssue,
     DeliveryFailed,
     IssueDraft,
+    IssuePage,
     IssueSnapshot,
     LabelOutcome,
     RemoteComment,
@@ -234,6 +236,93 @@ class GitLabClient(TrackerClient):
             internal=bool(note.get("internal") or note.get("confidential")),
         )
 
+    # ---- following issues (sync, triage) -----------------------------------
+    service_desk_authors = ("support-bot",)
+
+    def fetch_issue(self, key: str, target: str | None, etag: str | None = None) -> IssueSnapshot:
+        """``GET …/issues/{iid}`` and its notes (``…/notes?sort=asc``); system notes
+        ("closed", "added label") are left out: the issue itself tells those."""
+        project = self.issue_target(target)
+        path = f"{self.target_path(project)}/issues/{issue_number(key)}"
+        issue = self.call(
+            "GET",
+            path,
+            action="read the issue",
+            not_found=f"GitLab has no issue {key} in {project}, or this token cannot see it.",
+        )
+        notes = self.call_pages(
+            path + "/notes",
+            {"sort": "asc", "order_by": "created_at"},
+            action="read the issue's comments",
+        )
+        comments = tuple(
+            RemoteComment(
+                str(note["id"]),
+                _username(note.get("author")),
+                str(note.get("body") or ""),
+                tracker_time(note.get("created_at")),
+                internal=bool(note.get("internal") or note.get("confidential")),
+            )
+            for note in notes
+            if note.get("id") is not None and not note.get("system")
+        )
+        return self._snapshot(issue, key, comments)
+
+    def list_open_issues(self, target: str | None, page: int, per_page: int) -> IssuePage:
+        """``GET …/issues?state=opened&per_page=&page=``; ``X-Next-Page`` says if more follow."""
+        project = self.issue_target(target)
+        reply = self.call_reply(
+            "GET",
+            self.target_path(project) + "/issues",
+            params={"state": "opened", "per_page": per_page, "page": page},
+            action="list open issues",
+            not_found=self.no_target(project),
+        )
+        issues = json_objects(reply.body)
+        return IssuePage(
+            tuple(self._snapshot(issue, f"#{issue.get('iid')}") for issue in issues),
+            self.next_page(reply, len(issues), per_page),
+        )
+
+    def next_page(self, reply: Reply, count: int, per_page: int) -> bool:
+        """GitLab says ``X-Next-Page`` (empty on the last page; absent past 10,000 rows)."""
+        following = reply.headers.get("X-Next-Page")
+        if following is None:
+            return super().next_page(reply, count, per_page)
+        return bool(following.strip())
+
+    def add_labels(self, key: str, labels: tuple[str, ...], target: str | None) -> None:
+        """``PUT …/issues/{iid}`` with ``add_labels`` (the issue keeps its other labels)."""
+        project = self.issue_target(target)
+        self.call(
+            "PUT",
+            f"{self.target_path(project)}/issues/{issue_number(key)}",
+            json={"add_labels": ",".join(labels)},
+            action="label the issue",
+            not_found=f"GitLab has no issue {key} in {project}, or this token cannot see it.",
+        )
+
+    def _snapshot(
+        self, issue: Any, key: str, comments: tuple[RemoteComment, ...] = ()
+    ) -> IssueSnapshot:
+        if not isinstance(issue, dict) or issue.get("state") not in ("opened", "closed"):
+            raise self.failed("GitLab's answer does not describe an issue.")
+        closed = issue["state"] == "closed"
+        return IssueSnapshot(
+            key=key,
+            state=CLOSED if closed else OPEN,
+            title=str(issue.get("title") or ""),
+            author=_username(issue.get("author")) or None,
+            labels=tuple(str(label) for label in issue.get("labels") or []),
+            assignees=tuple(
+                _username(person) for person in issue.get("assignees") or [] if _username(person)
+            ),
+            updated_at=tracker_time(issue.get("updated_at")),
+            changed_by=(_username(issue.get("closed_by")) or None) if closed else None,
+            changed_at=tracker_time(issue.get("closed_at")) if closed else None,
+            comments=comments,
+        )
+
     def _created(self, issue: Any) -> CreatedIssue:
         try:
             iid = int(issue["iid"])
@@ -258,6 +347,10 @@ class GitLabClient(TrackerClient):
         error = body.get("error")
         name = str(error).split(" ", 1)[0] if isinstance(error, str) else ""
         return {self.ticket_field(name): [str(error)]} if name in self.field_names else {}
+
+
+def _username(person: Any) -> str:
+    return str(person.get("username") or "") if isinstance(person, dict) else ""
 
 
 def _exists(status: int, body: Any) -> bool:
@@ -378,6 +471,7 @@ GITLAB = System(
         ),
         title_format_field(),
         default_labels_field(),
+        triage_field(service_desk=True),
         *task_sync_fields(),
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),

@@ -16,16 +16,26 @@ from typing import Any, ClassVar
 
 from webapp.outbound.diagnosis import RequestFailed, json_or_none
 from webapp.outbound.scrub import QUOTE_LIMIT, quote, scrub
-from webapp.trackers.connection import TrackerConnection
+from webapp.trackers.connection import Reply, TrackerConnection
 from webapp.trackers.tickets import (
     CreatedIssue,
     DeliveryFailed,
     IssueDraft,
+    IssuePage,
+    IssueSnapshot,
     LabelOutcome,
+    NotModified,
     RemoteComment,
 )
 
 CREATED, EXISTS, FAILED = "created", "exists", "failed"
+#: Pages of comments a sync reads at most (100 each).
+COMMENT_PAGES = 5
+
+
+def json_objects(body: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list answer (anything else: none)."""
+    return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
 
 
 def split_list(value: Any) -> list[str]:
@@ -91,6 +101,25 @@ class IssueRequests(TrackerConnection):
         here; trackers that render Markdown hide it in an HTML comment."""
         return f"{text.rstrip()}\n\n-- \nSent with Connector Desk · reference {marker}"
 
+    # ---- following an issue after creation (sync, triage) ---------------------
+    #: Who opens issues that came in by e-mail (GitLab Service Desk: ``support-bot``).
+    service_desk_authors: ClassVar[tuple[str, ...]] = ()
+
+    def fetch_issue(
+        self, key: str, target: str | None, etag: str | None = None
+    ) -> IssueSnapshot | NotModified:
+        """What the issue ``key`` is now, with its comments; ``NotModified`` when the
+        tracker says nothing changed since ``etag``. ``DeliveryFailed`` when it cannot tell."""
+        raise DeliveryFailed(f"{self.name} connectors cannot read issues back.", retryable=False)
+
+    def list_open_issues(self, target: str | None, page: int, per_page: int) -> IssuePage:
+        """One page (from 1) of the target's open issues, newest first, without comments."""
+        raise DeliveryFailed(f"{self.name} connectors cannot list issues.", retryable=False)
+
+    def add_labels(self, key: str, labels: tuple[str, ...], target: str | None) -> None:
+        """Add existing ``labels`` to issue ``key`` (keeping its others)."""
+        raise DeliveryFailed(f"{self.name} connectors cannot label issues.", retryable=False)
+
     # ---- helpers ---------------------------------------------------------
     def issue_target(self, target: str | None) -> str:
         """The ticket's repository / project / queue, else the connector's own."""
@@ -122,14 +151,89 @@ class IssueRequests(TrackerConnection):
         answer is ambiguous.
         ``action`` names the request in messages ("refused to …"), e.g. "create the issue".
         """
+        return self.call_reply(
+            method,
+            path,
+            action=action,
+            json=json,
+            params=params,
+            creates=creates,
+            not_found=not_found,
+            made=made,
+        ).body
+
+    def call_reply(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        creates: bool = False,
+        not_found: str | None = None,
+        made: str = "the issue",
+    ) -> Reply:
+        """Like ``call``, with the answer's status and headers (paging, ETag)."""
         try:
-            reply = self.answer(
+            return self.answer(
                 method, path, action=action, json=json, params=params, not_found=not_found
             )
         except RequestFailed as failure:
             # Chained to the network error, if any: not to the wrapper with its raw error body.
             raise self.delivery_failed(failure, creates=creates, made=made) from failure.__cause__
-        return reply.body
+
+    def call_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        action: str,
+        per_page: int = 100,
+        max_pages: int = COMMENT_PAGES,
+    ) -> list[dict[str, Any]]:
+        """The objects of a paged JSON list, page after page while ``next_page`` says more
+        follow (at most ``max_pages``: enough for an issue's comments)."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, max_pages + 1):
+            reply = self.call_reply(
+                "GET", path, params={**params, "per_page": per_page, "page": page}, action=action
+            )
+            listed = json_objects(reply.body)
+            found += listed
+            if not self.next_page(reply, len(listed), per_page):
+                break
+        return found
+
+    def next_page(self, reply: Reply, count: int, per_page: int) -> bool:
+        """Whether a page follows this one: a full page may have a successor."""
+        return count >= per_page
+
+    def call_unless_modified(
+        self,
+        path: str,
+        etag: str | None,
+        *,
+        action: str,
+        not_found: str | None = None,
+    ) -> Reply | None:
+        """A conditional GET: ``None`` when the tracker answers 304 to ``If-None-Match``."""
+        headers = {"If-None-Match": etag} if etag else None
+        try:
+            response = self.send("GET", path, headers=headers)
+        except RequestFailed as failure:
+            raise self.delivery_failed(failure) from failure.__cause__
+        with response:
+            if response.status_code == 304:
+                return None
+            if not 200 <= response.status_code < 300:
+                failure = self.refused(response, action, not_found=not_found)
+                raise self.delivery_failed(failure)
+            try:
+                body = response.json()
+            except ValueError:
+                raise self.delivery_failed(self.wording.not_json(response)) from None
+            return Reply(response.status_code, response.headers, body)
 
     def create_label(
         self,

@@ -41,6 +41,10 @@ CREATE_ISSUES = "CREATE_ISSUES"
 RECENT_COMMENTS = 100
 #: The status categories a transition may lead to, per wanted state (Jira's own keys).
 STATE_CATEGORIES = {CLOSED: ("done",), "open": ("new", "indeterminate")}
+#: What a sync reads of an issue: the rest (description, history) is not mirrored.
+SYNC_FIELDS = "status,labels,assignee,updated,comment"
+#: Jira's status category for finished work: every "done" status counts as closed.
+DONE = "done"
 LABEL_NOTE = "Jira creates labels when first used."
 _SPACES = re.compile(r"\s+")
 
@@ -270,6 +274,44 @@ class JiraClient(TrackerClient):
             self.ticket_field(str(name)): [flatten(text)] for name, text in errors.items() if text
         }
 
+    def fetch_issue(self, key: str, target: str | None, etag: str | None = None) -> IssueSnapshot:
+        """``GET /rest/api/2/issue/{key}?fields=…``: a status whose category is "done"
+        (Done, Resolved, Closed, Won't do …) is closed, any other open."""
+        issue = self.call(
+            "GET",
+            f"/rest/api/2/issue/{quote(key, safe='')}",
+            params={"fields": SYNC_FIELDS},
+            action="read the issue",
+            not_found=f"Jira has no issue {key}, or this user cannot see it.",
+        )
+        fields = issue.get("fields") if isinstance(issue, dict) else None
+        if not isinstance(fields, dict):
+            raise self.failed("Jira's answer does not describe an issue.")
+        status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
+        category = status.get("statusCategory") if isinstance(status, dict) else None
+        done = isinstance(category, dict) and category.get("key") == DONE
+        assignee = _person(fields.get("assignee"))
+        found = fields.get("comment")
+        listed = found.get("comments") if isinstance(found, dict) else None
+        comments = tuple(
+            RemoteComment(
+                str(comment["id"]),
+                _person(comment.get("author")),
+                str(comment.get("body") or ""),
+                tracker_time(comment.get("created")),
+            )
+            for comment in (listed if isinstance(listed, list) else [])
+            if isinstance(comment, dict) and comment.get("id") is not None
+        )
+        return IssueSnapshot(
+            key=str(issue.get("key") or key),
+            state=CLOSED if done else OPEN,
+            labels=tuple(str(label) for label in fields.get("labels") or []),
+            assignees=(assignee,) if assignee else (),
+            updated_at=tracker_time(fields.get("updated")),
+            comments=comments,
+        )
+
     def _created(self, key: str, issue_id: str) -> CreatedIssue:
         return CreatedIssue(key, self.config.url(f"/browse/{quote(key, safe='')}"), issue_id)
 
@@ -399,6 +441,13 @@ def _plain(body: Any) -> str:
         joiner = "\n" if body.get("type") == "doc" else ""
         return joiner.join(parts)
     return ""
+
+
+def _person(user: Any) -> str:
+    """How Jira names a user: display name, else user name (Data Center), else account id."""
+    if not isinstance(user, dict):
+        return ""
+    return str(user.get("displayName") or user.get("name") or user.get("accountId") or "")
 
 
 # ---- the declaration: fields, groups and ticket fields --------------------

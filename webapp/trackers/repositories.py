@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from webapp.trackers.base import TrackerClient
-from webapp.trackers.issues import issue_number, split_list
+from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.issues import issue_number, json_objects, split_list
 from webapp.trackers.tickets import (
     CLOSED,
+    OPEN,
     CreatedIssue,
     DeliveryFailed,
     IssueDraft,
+    IssuePage,
+    IssueSnapshot,
+    NotModified,
     RemoteComment,
     tracker_time,
 )
@@ -161,3 +165,104 @@ class RepositoryClient(TrackerClient):
             body=str(comment.get("body") or ""),
             created_at=tracker_time(comment.get("created_at")),
         )
+
+    # ---- following issues (sync, triage) -----------------------------------
+    def fetch_issue(
+        self, key: str, target: str | None, etag: str | None = None
+    ) -> IssueSnapshot | NotModified:
+        """``GET /repos/{o}/{r}/issues/{n}`` with ``If-None-Match`` (304: unchanged, and
+        free of GitHub's rate limit), then ``…/comments``."""
+        repo = self.issue_target(target)
+        path = f"{self.target_path(repo)}/issues/{issue_number(key)}"
+        reply = self.call_unless_modified(
+            path,
+            etag,
+            action="read the issue",
+            not_found=f"{self.name} has no issue {key} in {repo}, or this token cannot see it.",
+        )
+        if reply is None:
+            return NotModified(key, etag)
+        found = self.call_pages(path + "/comments", {}, action="read the issue's comments")
+        comments = tuple(
+            RemoteComment(
+                str(comment["id"]),
+                _login(comment.get("user")),
+                str(comment.get("body") or ""),
+                tracker_time(comment.get("created_at")),
+            )
+            for comment in found
+            if comment.get("id") is not None
+        )
+        return self.snapshot(reply.body, key, comments, reply.headers.get("ETag"))
+
+    def list_open_issues(self, target: str | None, page: int, per_page: int) -> IssuePage:
+        """``GET /repos/{o}/{r}/issues?state=open``; pull requests (which GitHub lists as
+        issues) are left out; a ``Link`` with ``rel="next"`` says more follow."""
+        repo = self.issue_target(target)
+        reply: Reply = self.call_reply(
+            "GET",
+            self.target_path(repo) + "/issues",
+            params={"state": "open", "per_page": per_page, "page": page},
+            action="list open issues",
+            not_found=self.no_target(repo),
+        )
+        listed = json_objects(reply.body)
+        issues = [i for i in listed if i.get("pull_request") is None]
+        return IssuePage(
+            tuple(self.snapshot(issue, f"#{issue.get('number')}") for issue in issues),
+            self.next_page(reply, len(listed), per_page),
+        )
+
+    def next_page(self, reply: Reply, count: int, per_page: int) -> bool:
+        """A ``Link`` header with ``rel="next"`` says another page follows."""
+        link = reply.headers.get("Link")
+        if link is None:
+            return super().next_page(reply, count, per_page)
+        return 'rel="next"' in link
+
+    def add_labels(self, key: str, labels: tuple[str, ...], target: str | None) -> None:
+        """``POST /repos/{o}/{r}/issues/{n}/labels``: adds, keeping the issue's others."""
+        repo = self.issue_target(target)
+        self.call(
+            "POST",
+            f"{self.target_path(repo)}/issues/{issue_number(key)}/labels",
+            json={"labels": self.label_values(repo, labels)},
+            action="label the issue",
+            not_found=f"{self.name} has no issue {key} in {repo}, or this token cannot see it.",
+        )
+
+    def snapshot(
+        self,
+        issue: Any,
+        key: str,
+        comments: tuple[RemoteComment, ...] = (),
+        etag: str | None = None,
+    ) -> IssueSnapshot:
+        """An issue's JSON as a snapshot (labels are objects with a ``name``)."""
+        if not isinstance(issue, dict) or issue.get("state") not in (OPEN, CLOSED):
+            raise self.failed(f"{self.name}'s answer does not describe an issue.")
+        closed = issue["state"] == CLOSED
+        labels = issue.get("labels") or []
+        return IssueSnapshot(
+            key=key,
+            state=issue["state"],
+            title=str(issue.get("title") or ""),
+            author=_login(issue.get("user")) or None,
+            labels=tuple(
+                str(label.get("name") if isinstance(label, dict) else label)
+                for label in labels
+                if label
+            ),
+            assignees=tuple(
+                _login(person) for person in issue.get("assignees") or [] if _login(person)
+            ),
+            updated_at=tracker_time(issue.get("updated_at")),
+            changed_by=(_login(issue.get("closed_by")) or None) if closed else None,
+            changed_at=tracker_time(issue.get("closed_at")) if closed else None,
+            comments=comments,
+            etag=etag,
+        )
+
+
+def _login(person: Any) -> str:
+    return str(person.get("login") or "") if isinstance(person, dict) else ""

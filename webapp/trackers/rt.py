@@ -27,9 +27,11 @@ from webapp.trackers.issues import issue_number, split_list
 from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CLOSED,
+    OPEN,
     CreatedIssue,
     DeliveryFailed,
     IssueDraft,
+    IssueSnapshot,
     LabelOutcome,
     RemoteComment,
     tracker_time,
@@ -38,6 +40,13 @@ from webapp.trackers.tickets import (
 #: Words in RT's answer to a status change that mean it did not happen.
 REFUSALS = ("denied", "permission", "illegal", "invalid", "could not", "couldn't")
 LABEL_NOTE = "Request Tracker has no labels; the category goes into the subject."
+#: RT's inactive statuses (RT 5's default lifecycle): the ticket is closed.
+CLOSED_STATUSES = ("resolved", "rejected", "deleted")
+#: Transactions that carry a message: replies to the requestors, and internal comments.
+CORRESPOND, COMMENT = "Correspond", "Comment"
+HISTORY_FIELDS = "Type,Creator,Created,Field,NewValue"
+#: A sync reads at most this many pages of 100 transactions (and of 100 attachments).
+HISTORY_PAGES = 5
 
 
 def ticketsql_string(text: str) -> str:
@@ -235,6 +244,97 @@ class RTClient(TrackerClient):
     def ensure_label(self, name: str, colour: str, target: str | None) -> LabelOutcome:
         """Nothing to create: RT has no labels (``category_mapping`` is "subject")."""
         return LabelOutcome(name, "exists", LABEL_NOTE)
+
+    def fetch_issue(self, key: str, target: str | None, etag: str | None = None) -> IssueSnapshot:
+        """``GET /REST/2.0/ticket/{id}``, its ``history``, and the content of each
+        correspondence and comment (``transaction/{id}/attachments``). Statuses resolved,
+        rejected and deleted are closed; new, open and stalled are open."""
+        ticket_id = str(key).strip().lstrip("#")
+        if not ticket_id.isdigit():
+            raise self.failed(f"{key!r} is not an RT ticket number.", retryable=False)
+        ticket = self.call(
+            "GET",
+            f"/REST/2.0/ticket/{ticket_id}",
+            action="read the ticket",
+            not_found=f"RT has no ticket {ticket_id}, or this user may not see it.",
+        )
+        if not isinstance(ticket, dict) or not ticket.get("Status"):
+            raise self.failed("RT's answer does not describe a ticket.")
+        status = str(ticket["Status"]).lower()
+        closed = status in CLOSED_STATUSES
+        history = self._history(ticket_id)
+        messages = [t for t in history if t.get("Type") in (CORRESPOND, COMMENT) and _link_id(t)]
+        texts = self._contents(ticket_id) if messages else {}
+        comments = tuple(
+            RemoteComment(
+                _link_id(transaction),
+                _link_id(transaction.get("Creator")),
+                texts.get(_link_id(transaction), ""),
+                tracker_time(transaction.get("Created")),
+                internal=transaction.get("Type") == COMMENT,
+            )
+            for transaction in messages
+        )
+        status_changes = [
+            t
+            for t in history
+            if t.get("Type") == "Status" or (t.get("Type") == "Set" and t.get("Field") == "Status")
+        ]
+        last = status_changes[-1] if status_changes else None
+        owner = _link_id(ticket.get("Owner"))
+        return IssueSnapshot(
+            key=ticket_id,
+            state=CLOSED if closed else OPEN,
+            title=str(ticket.get("Subject") or ""),
+            author=_link_id(ticket.get("Creator")) or None,
+            assignees=(owner,) if owner and owner != "Nobody" else (),
+            updated_at=tracker_time(ticket.get("LastUpdated")),
+            changed_by=_link_id(last.get("Creator")) or None if last else None,
+            changed_at=tracker_time(last.get("Created")) if last else None,
+            comments=comments,
+        )
+
+    def _history(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The ticket's transactions, oldest first, with their type, author and time."""
+        return self._pages(
+            f"/REST/2.0/ticket/{ticket_id}/history",
+            HISTORY_FIELDS,
+            "read the ticket's history",
+        )
+
+    def _contents(self, ticket_id: str) -> dict[str, str]:
+        """Each transaction's message, from ONE paged list of the ticket's attachments:
+        its first text/plain part, else its first part. (This collection gives
+        ``Content`` as text; ``GET attachment/{id}`` would give it base64-encoded.)"""
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for part in self._pages(
+            f"/REST/2.0/ticket/{ticket_id}/attachments",
+            "Content,ContentType,TransactionId",
+            "read the ticket's replies",
+        ):
+            if part.get("Content"):
+                parts.setdefault(_link_id(part.get("TransactionId")), []).append(part)
+        texts = {}
+        for transaction_id, found in parts.items():
+            plain = [p for p in found if str(p.get("ContentType", "")).startswith("text/plain")]
+            texts[transaction_id] = str((plain or found)[0]["Content"]).strip()
+        return texts
+
+    def _pages(self, path: str, fields: str, action: str) -> list[dict[str, Any]]:
+        """The items of a REST2 collection, page after page (at most HISTORY_PAGES)."""
+        items: list[dict[str, Any]] = []
+        for page in range(1, HISTORY_PAGES + 1):
+            found = self.call(
+                "GET",
+                path,
+                params={"fields": fields, "per_page": 100, "page": page},
+                action=action,
+            )
+            items += _items(found)
+            pages = found.get("pages") if isinstance(found, dict) else None
+            if not isinstance(pages, int) or page >= pages:
+                break
+        return items
 
     def _created(self, ticket_id: str) -> CreatedIssue:
         url = self.config.url("/Ticket/Display.html", {"id": ticket_id})

@@ -156,11 +156,14 @@ class RemoteComment:
 
 
 def tracker_time(value: Any) -> datetime | None:
-    """A tracker's ISO 8601 time (``2026-01-02T03:04:05Z``, ``…+0000``) in UTC, or None."""
-    text = str(value or "").strip()
-    if not text:
+    """A tracker's time in UTC, or None: ISO 8601 as trackers write it (``…Z``,
+    ``…+00:00``, Jira's ``…+0000``, GitLab webhooks' ``2026-01-02 03:04:05 UTC``)."""
+    if not isinstance(value, str) or not value.strip():
         return None
-    if text.endswith("Z"):
+    text = value.strip()
+    if text.endswith(" UTC"):
+        text = text[:-4] + "+00:00"
+    elif text.endswith("Z"):
         text = text[:-1] + "+00:00"
     elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
         text = f"{text[:-2]}:{text[-2:]}"  # Jira's +0000
@@ -190,7 +193,26 @@ class IssueSnapshot:
     changed_by: str | None = None
     changed_at: datetime | None = None
     comments: tuple[RemoteComment, ...] = ()
+    #: The tracker's validator for a conditional request next time (GitHub's ETag).
+    etag: str | None = None
 
     def __post_init__(self) -> None:
         if self.state is not None and self.state not in TRACKER_STATES:
             raise ValueError(f"Unknown tracker state {self.state!r}.")
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """The tracker answered a conditional request with 304: nothing changed since ``etag``."""
+
+    key: str
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    """One page of a tracker's open issues (``IssueSnapshot`` without comments)."""
+
+    issues: tuple[IssueSnapshot, ...]
+    #: Whether another page follows (the tracker said so, or this one was full).
+    more: bool

@@ -13,10 +13,9 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from webapp.trackers.tickets import IssueSnapshot
+from webapp.trackers.tickets import IssueSnapshot, tracker_time
 
 #: What a ``WebhookSetup`` field shows: the hook's URL, the secret, or the literal text.
 URL, SECRET = "url", "secret"
@@ -96,18 +95,8 @@ def hmac_sha256_matches(secret: str, body: bytes, sent: str | None) -> bool:
     return hmac.compare_digest(sent.strip().lower().encode(), expected.encode())
 
 
-def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 time as trackers write it (``Z``, ``+0000``, GitLab's ``… UTC``)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(" UTC"):
-        text = text[:-4] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+#: Event payloads' times read as every tracker time is.
+parse_time = tracker_time
 
 
 def mapping(value: Any) -> dict[str, Any]:

@@ -207,3 +207,18 @@ def test_an_admin_creates_tests_and_files_a_ticket_through_a_gitea_connector(adm
     assert issue["title"] == "[Hardware] Buying a new screen"
     assert [label["name"] for label in issue["labels"]] == ["hardware"]
     assert TOKEN not in admin_client.get(f"/connectors/{connector.id}").get_data(as_text=True)
+
+
+# ---- following issues (sync, triage): inherited from RepositoryClient -------
+def test_a_gitea_issue_is_read_back_and_labelled_by_id(gitea):
+    with client_for(gitea) as client:
+        key = client.create_issue(IssueDraft("Disk full", "Body", "marker-1")).key
+        gitea.add_comment("ops/desk", 1, "Cleaned up /var.")
+        gitea.close_issue("ops/desk", 1)
+        client.add_labels(key, ("bug",), None)
+        snapshot = client.fetch_issue(key, None)
+
+    assert (snapshot.state, snapshot.labels) == ("closed", ("bug",))
+    assert [(c.author, c.body) for c in snapshot.comments] == [("alice", "Cleaned up /var.")]
+    sent = [r.body for r in gitea.requests if r.path.endswith("/issues/1/labels")]
+    assert sent == [{"labels": [gitea.labels["ops/desk"][0]["id"]]}]

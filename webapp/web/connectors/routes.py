@@ -18,6 +18,7 @@ from webapp.services.outbox_stats import undelivered_count
 from webapp.services.systems import get_system, registry
 from webapp.services.tickets import sync_labels as sync_category_labels
 from webapp.services.tickets import usable_connector_choices
+from webapp.services.triage import TRIAGE_OFF, triage_mode, triage_sweep
 from webapp.web.auth.routes import safe_next_url
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import connector_form_class, initial_data
@@ -102,6 +103,7 @@ def detail(connector_id: int):
         secrets_ok=session.secrets_readable,
         confirm=ConfirmForm(),
         **webhook_context(session.connector),
+        triage_on=triage_mode(session.connector) != TRIAGE_OFF,
     )
 
 
@@ -244,3 +246,20 @@ def sync_labels(connector_id: int):
             if not outcomes:
                 flash("This connector has no categories: add them on its edit page.", "warning")
     return redirect(url_for("connectors.detail", connector_id=connector.id))
+
+
+@bp.route("/connectors/<id:connector_id>/triage", methods=["POST"])
+@admin_required
+def triage(connector_id: int):
+    """Triage the open issues now (or, with ``dry_run=1``, show what it would do)."""
+    connector = service.get_connector(connector_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("connectors.detail", connector_id=connector.id))
+    try:
+        report = triage_sweep(
+            current_actor(), connector, dry_run=request.form.get("dry_run") == "1"
+        )
+    except ServiceError as failure:
+        flash(failure.message, "warning")
+        return redirect(url_for("connectors.detail", connector_id=connector.id))
+    return render_template("connectors/triage.html", connector=connector, report=report)
