@@ -190,3 +190,37 @@ def test_an_event_for_a_disabled_connector_fails_saying_why(app, connector, gitl
 
     assert outcome.status == "failed" and "disabled" in outcome.message
     assert gitlab.requests == []
+
+
+def test_a_signed_service_desk_event_labels_the_issue_through_the_webhook(
+    client, connector, gitlab
+):
+    """The seed end to end: GitLab tells of a new Service Desk issue, the hook labels it."""
+    from tests.support import webhook_samples as samples
+    from webapp.models import WebhookEvent
+    from webapp.services import webhooks
+
+    hook, secret = webhooks.rotate_secret(None, connector)
+    issue = gitlab.open_issue(PID, SEED_TITLE)
+    project = gitlab.projects[PID]["path_with_namespace"]
+    opened = samples.gitlab_issue(
+        issue["iid"], "open", user="support-bot", title=SEED_TITLE, project=project
+    )
+    delivery = samples.gitlab_delivery(secret, opened)
+    response = client.post(f"/hooks/{hook.hook_id}", data=delivery.body, headers=delivery.headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["reason"] == "triaged: labelled hardware"
+    assert labels_of(gitlab, issue["iid"]) == ["hardware"]
+    event = db.session.query(WebhookEvent).one()
+    assert (event.outcome, event.reason) == ("processed", "triaged: labelled hardware")
+    # The same issue retitled without a category: seen, nothing to do.
+    plain = samples.gitlab_issue(
+        issue["iid"],
+        "update",
+        user="support-bot",
+        title="Service Desk: a question",
+        project=project,
+    )
+    delivery = samples.gitlab_delivery(secret, plain)
+    response = client.post(f"/hooks/{hook.hook_id}", data=delivery.body, headers=delivery.headers)
+    assert response.get_json()["reason"].endswith("triage: no category")

@@ -165,32 +165,6 @@ def test_the_same_number_in_another_project_is_not_our_ticket(client, gitlab_hoo
     assert fresh(ticket).tracker_state is None
 
 
-def test_foreign_issues_go_through_one_named_call_site(client, gitlab_hook, monkeypatch):
-    """Service Desk triage plugs in at ``on_foreign_issue``."""
-    connector, hook_id, secret, _ = gitlab_hook
-    seen = []
-
-    def triage(connector, kind, snapshot):
-        seen.append((connector.id, kind, snapshot.key, snapshot.author, snapshot.title))
-        return "processed", "triaged"
-
-    monkeypatch.setattr(webhooks, "on_foreign_issue", triage)
-    opened = samples.gitlab_issue(
-        42, "open", user="support-bot", title="Service Desk (from a@b.c): [Hardware] Screen"
-    )
-    response = post(client, hook_id, samples.gitlab_delivery(secret, opened))
-    assert response.get_json()["reason"] == "triaged"
-    assert seen == [
-        (
-            connector.id,
-            "issue",
-            "#42",
-            "support-bot",
-            "Service Desk (from a@b.c): [Hardware] Screen",
-        )
-    ]
-
-
 def test_github_issue_events_and_comments_are_mirrored(client, app):
     connector, hook_id, secret = hooked("github")
     ticket = make_sent_ticket(connector, "#12")

@@ -16,7 +16,7 @@ for the issues already open, page by page.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from webapp.extensions import db
@@ -138,10 +138,32 @@ def triage_issue(
 
 def triage_from_event(connector: Connector, snapshot: IssueSnapshot) -> TriageOutcome | None:
     """Triage an issue a tracker event says was opened or retitled (not one of our
-    tickets); None when the connector's triage is off. The caller commits."""
+    tickets); None when the connector's triage is off. The caller commits.
+
+    A title without a category is answered without the tracker. Where only Service
+    Desk issues are triaged and the event does not say who opened the issue (GitLab
+    names the author only when it is opened), the issue is read back to learn it.
+    """
     if triage_mode(connector) == TRIAGE_OFF:
         return None
-    return triage_issue(connector, snapshot)
+    if not matching_categories(connector, snapshot.title or ""):
+        return TriageOutcome(snapshot.key, snapshot.title or "", NO_CATEGORY)
+    if triage_mode(connector) != TRIAGE_SERVICE_DESK or snapshot.author is not None:
+        return triage_issue(connector, snapshot)
+    session = ConnectorSession.of(connector)
+    if not session.usable:
+        return TriageOutcome(snapshot.key, snapshot.title or "", FAILED, (), session.problem or "")
+    with session.client() as client:
+        try:
+            current = client.fetch_issue(snapshot.key, None)
+        except DeliveryFailed as failure:
+            return TriageOutcome(snapshot.key, snapshot.title or "", FAILED, (), failure.message)
+        known = replace(
+            snapshot,
+            author=getattr(current, "author", None),
+            labels=getattr(current, "labels", None) or snapshot.labels,
+        )
+        return triage_issue(connector, known, client)
 
 
 def triage_sweep(

@@ -34,7 +34,7 @@ from webapp.models.base import utcnow
 from webapp.models.webhook import FAILED, IGNORED, PROCESSED
 from webapp.observability.metrics import record_webhook_event
 from webapp.outbound.scrub import scrub, shorten
-from webapp.services import audit
+from webapp.services import audit, triage
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_admin
 from webapp.services.rate_limits import webhook_blocked
@@ -43,7 +43,7 @@ from webapp.services.systems import get_system, registry
 from webapp.services.ticket_mirror import MirrorChange, apply_snapshot, ticket_for_issue
 from webapp.trackers.system import System
 from webapp.trackers.tickets import IssueSnapshot
-from webapp.trackers.webhooks import InboundEvent, Webhooks, WebhookSetup
+from webapp.trackers.webhooks import ISSUE, InboundEvent, Webhooks, WebhookSetup
 
 logger = logging.getLogger(__name__)
 
@@ -322,12 +322,20 @@ def process_event(
 
 
 def on_foreign_issue(connector: Connector, kind: str, snapshot: IssueSnapshot) -> tuple[str, str]:
-    """An event about an issue that no ticket of this connector created.
-
-    The one place where issues that reach the tracker another way (Service Desk e-mails)
-    will be triaged; for now they are only recorded as ignored.
-    """
-    return IGNORED, FOREIGN_ISSUE
+    """An event about an issue that no ticket of this connector created: where issues
+    that reach the tracker another way (Service Desk e-mails) are triaged by the
+    ``[Category]`` in their title, if the connector triages. Triage is idempotent (an
+    issue with the label is left alone), so every issue event may ask."""
+    if kind != ISSUE or not snapshot.title:
+        return IGNORED, FOREIGN_ISSUE
+    outcome = triage.triage_from_event(connector, snapshot)
+    if outcome is None:
+        return IGNORED, FOREIGN_ISSUE
+    if outcome.status == triage.LABELLED:
+        return PROCESSED, f"triaged: labelled {', '.join(outcome.labels)}"
+    if outcome.status == triage.FAILED:
+        return FAILED, f"triage failed: {outcome.message}"
+    return IGNORED, f"{FOREIGN_ISSUE}; triage: {outcome.status}"
 
 
 def _same_target(connector: Connector, ticket, parsed: InboundEvent) -> bool:
