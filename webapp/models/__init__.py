@@ -2,7 +2,7 @@
 
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
-from webapp.models.connector import Connector, ConnectorCategory
+from webapp.models.connector import Connector, ConnectorCategory, ConnectorVersion
 from webapp.models.ticket import DeliveryAttempt, DeliveryWorker, Ticket
 from webapp.models.user import User
 
@@ -11,6 +11,7 @@ __all__ = [
     "AuditEntry",
     "Connector",
     "ConnectorCategory",
+    "ConnectorVersion",
     "DeliveryAttempt",
     "DeliveryWorker",
     "Ticket",
