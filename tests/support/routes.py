@@ -48,6 +48,8 @@ BUILDERS: dict[str, Callable[[User], Any]] = {
     "ticket_id": _ticket_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
+    # A connector's version number: every connector has version 1 from its creation.
+    "number": lambda owner: 1,
 }
 
 
