@@ -61,6 +61,8 @@ ACCESS: dict[str, str] = {
     "api.delete_connector": TOKEN_ADMIN,
     "api.test_saved_connector": TOKEN,
     "api.test_unsaved_connector": TOKEN_ADMIN,
+    "api.list_versions": TOKEN,
+    "api.restore_version": TOKEN_ADMIN,
     "api.list_systems": TOKEN,
     "api.list_tickets": TOKEN,
     "api.get_ticket": TOKEN,
