@@ -222,3 +222,12 @@ def test_compare_shows_params_categories_states_and_secret_markers(app, admin):
     assert (secret.old, secret.new) == ("stored", "stored (changed)") and secret.changed
     assert not rows[("General", "Name")].changed
     assert history.summary(history.get_system("gitlab"), three) == ["Disabled"]
+
+
+def test_deleting_a_connector_deletes_its_versions(app, admin):
+    from webapp.services.connectors import delete_connector
+
+    connector = make_connector("gitlab", actor=admin)
+    edit(admin, connector, gitlab_project="group/two")
+    delete_connector(admin, connector)
+    assert db.session.scalars(db.select(ConnectorVersion)).all() == []

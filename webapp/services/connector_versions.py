@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from webapp.extensions import db
 from webapp.models import Connector, ConnectorVersion, User
@@ -113,3 +113,12 @@ def record_version(
     )
     db.session.add(version)
     return version
+
+
+def forget_versions(connector: Connector) -> None:
+    """Delete the connector's versions with it (in the caller's transaction): the database
+    cascades too, but SQLite only where foreign keys are switched on, and it may give a
+    later connector the same id."""
+    db.session.execute(
+        delete(ConnectorVersion).where(ConnectorVersion.connector_id == connector.id)
+    )

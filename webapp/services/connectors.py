@@ -25,7 +25,7 @@ from webapp.models.base import utcnow
 from webapp.names import name_key, normalise_name
 from webapp.schema.validation import validate_params
 from webapp.services import audit
-from webapp.services.connector_versions import record_version
+from webapp.services.connector_versions import forget_versions, record_version
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.outbox_stats import undelivered_count
 from webapp.services.permissions import require_admin
@@ -276,6 +276,7 @@ def delete_connector(actor: User | None, connector: Connector) -> None:
             "discard them first."
         )
     audit.record("connector.delete", actor, connector, system=connector.system_id)
+    forget_versions(connector)
     db.session.delete(connector)
     db.session.commit()
 
