@@ -200,3 +200,20 @@ def test_restoring_a_version_that_does_not_exist_is_404(admin_client, admin):
     connector = make_connector("gitlab", actor=admin)
     assert admin_client.get(f"/connectors/{connector.id}/history/7/restore").status_code == 404
     assert admin_client.get(f"/connectors/{connector.id}/history/7/restore/form").status_code == 404
+
+
+def test_a_copy_made_on_the_page_starts_with_version_one_made_on_a_page(admin_client, admin):
+    source = make_connector("gitlab", name="Original", actor=admin)
+    fields = {
+        "name": "The copy",
+        **material_for("gitlab").form_params,
+        TOKEN_NAME: "",
+    }
+    response = admin_client.submit(f"/connectors/{source.id}/clone", fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    copy_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    (version,) = db.session.scalars(
+        db.select(ConnectorVersion).where(ConnectorVersion.connector_id == copy_id)
+    ).all()
+    assert (version.number, version.name, version.via) == (1, "The copy", "page")
+    assert version.secret_names == [TOKEN_NAME] and version.actor_email == admin.email
