@@ -157,6 +157,8 @@ def test_restore_with_the_same_destination_keeps_the_secret(app, admin):
         db.select(AuditEntry).where(AuditEntry.action == "connector.restore")
     ).one()
     assert entry.details["version"] == 1 and entry.actor_id == admin.id
+    assert entry.details["new_version"] == 4 and entry.details["disabled"] is False
+    assert entry.details["changed"] == ["gitlab_project"]
     assert TOKEN not in json.dumps(entry.details)
 
 

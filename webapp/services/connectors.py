@@ -184,6 +184,7 @@ def _apply(
     connector.secrets_ciphertext = encrypt_secrets(secrets)
     connector.secret_names = sorted(secrets)
     connector.inaccessible = bool(changes.inaccessible)
+    was_disabled = bool(connector.disabled)
     if changes.disabled is not None:
         connector.disabled = changes.disabled
     changed = sorted(
@@ -191,7 +192,10 @@ def _apply(
     )
     # Names only: the audit log says a secret changed, never what it is.
     secrets_changed = sorted((set(secrets) ^ old_secret_names) | set(typed))
-    return {"changed": changed, "secrets_changed": secrets_changed}
+    details: dict[str, Any] = {"changed": changed, "secrets_changed": secrets_changed}
+    if bool(connector.disabled) != was_disabled:
+        details["disabled"] = bool(connector.disabled)
+    return details
 
 
 def create_connector(
@@ -239,15 +243,22 @@ def update_connector(
     details = _apply(connector, system, changes, source=connector)
     connector.updated_at = utcnow()
     connector.updated_by_id = actor and actor.id
-    if restored_from is not None:
-        audit.record("connector.restore", actor, connector, version=restored_from, **details)
-    else:
-        audit.record("connector.update", actor, connector, **details)
     try:
         with _name_race_as_error(connector.name, connector.id):
             # Recording reads the latest version, which flushes the change: a stale
             # write or a taken name shows up here as well as on commit.
-            record_version(actor, connector, details["secrets_changed"], restored_from)
+            version = record_version(actor, connector, details["secrets_changed"], restored_from)
+            if restored_from is not None and version is not None:
+                audit.record(
+                    "connector.restore",
+                    actor,
+                    connector,
+                    version=restored_from,
+                    new_version=version.number,
+                    **details,
+                )
+            else:
+                audit.record("connector.update", actor, connector, **details)
             db.session.commit()
     except StaleDataError:
         # Someone saved between our version check and this commit.
