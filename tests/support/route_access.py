@@ -39,6 +39,7 @@ ACCESS: dict[str, str] = {
     "connectors.history_page": LOGIN,
     "connectors.restore_version": ADMIN,
     "connectors.restore_form": ADMIN,
+    "connectors.restore_form_test": ADMIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,
     "tickets.detail": LOGIN,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests.factories import make_connector, make_user
 from tests.support.material import material_for
 from webapp.extensions import db
 from webapp.models import ConnectorVersion
+from webapp.services import secret_wording
 from webapp.services.connectors import ConnectorChanges, set_disabled, update_connector
 from webapp.services.secrets import connector_secrets
 
@@ -217,3 +219,28 @@ def test_a_copy_made_on_the_page_starts_with_version_one_made_on_a_page(admin_cl
     ).all()
     assert (version.number, version.name, version.via) == (1, "The copy", "page")
     assert version.secret_names == [TOKEN_NAME] and version.actor_email == admin.email
+
+
+def test_testing_the_restore_form_without_javascript_stays_a_restore(admin_client, admin):
+    connector = make_connector("gitlab", name="Tested", actor=admin)
+    edit(
+        admin,
+        connector,
+        issue_tracker_server="gitlab.new.example",
+        issue_tracker_api_token=NEW_TOKEN,
+    )
+    form_url = f"/connectors/{connector.id}/history/1/restore/form"
+    fields = {
+        "name": "Tested",
+        **material_for("gitlab").form_params,
+        TOKEN_NAME: "",
+        "version": str(connector.version),
+    }
+    response = admin_client.submit(form_url + "/test", fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'action="{form_url}"' in page and "Restore version 1" in page
+    # The stored token would go to another server: the test asks for it, as saving does.
+    assert html.unescape(secret_wording.REENTER_MESSAGE) in html.unescape(page)
+    assert NEW_TOKEN not in page and TOKEN not in page
+    assert numbers(connector) == [1, 2]

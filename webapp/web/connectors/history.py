@@ -19,6 +19,7 @@ from webapp.services.errors import NotFound, ValidationFailed
 from webapp.web.connectors import bp
 from webapp.web.connectors.forms import RestoreForm, connector_form_class, restore_data
 from webapp.web.connectors.routes import render_form
+from webapp.web.connectors.testing import test_form_values
 
 
 @bp.route("/connectors/<id:connector_id>/history")
@@ -134,3 +135,13 @@ def restore_form(connector_id: int, number: int):
         secrets_ok=session.secrets_readable,
         restoring=version,
     )
+
+
+@bp.route("/connectors/<id:connector_id>/history/<id:number>/restore/form/test", methods=["POST"])
+@admin_required
+def restore_form_test(connector_id: int, number: int):
+    """Test connection on the restore form: its values, blank secrets as when editing."""
+    session = connector_session(connector_id)
+    version = history.get_version(session.connector, number)
+    form = connector_form_class(session.system)()
+    return test_form_values(form, session.system, "restore", session, restoring=version)
