@@ -233,3 +233,57 @@ def test_deleting_a_connector_deletes_its_versions(app, admin):
     edit(admin, connector, gitlab_project="group/two")
     delete_connector(admin, connector)
     assert db.session.scalars(db.select(ConnectorVersion)).all() == []
+
+
+def another_request_saves_version_two_meanwhile(connector) -> None:
+    """Another process saves the connector (and its version 2) after this request loaded
+    it: its own connection, so this session still holds the connector as it was."""
+    from sqlalchemy import insert, update
+
+    from webapp.models import Connector
+    from webapp.models.base import utcnow
+
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Connector)
+            .where(Connector.id == connector.id)
+            .values(version=connector.version + 1, params={**connector.params, "x": 1})
+        )
+        connection.execute(
+            insert(ConnectorVersion).values(
+                connector_id=connector.id,
+                number=2,
+                name=connector.name,
+                params={},
+                categories=[],
+                inaccessible=False,
+                disabled=False,
+                secret_names=[],
+                secrets_changed=[],
+                changes=["params.x"],
+                at=utcnow(),
+                via="api",
+            )
+        )
+
+
+@pytest.mark.parametrize("change", ["edit", "restore"])
+def test_a_change_racing_another_is_a_stale_edit_not_a_second_version_two(app, admin, change):
+    connector = make_connector("gitlab", actor=admin)
+    another_request_saves_version_two_meanwhile(connector)
+    with pytest.raises(StaleEdit):
+        if change == "edit":
+            edit(admin, connector, gitlab_project="group/three")
+        else:
+            history.restore_version(admin, connector, 1)
+    db.session.expire_all()
+    numbers = db.session.scalars(
+        db.select(ConnectorVersion.number).where(ConnectorVersion.connector_id == connector.id)
+    ).all()
+    assert sorted(numbers) == [1, 2]
+    assert (
+        db.session.scalars(
+            db.select(AuditEntry).where(AuditEntry.action == "connector.restore")
+        ).all()
+        == []
+    )
