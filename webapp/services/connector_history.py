@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.ids import MAX_ID
 from webapp.models import Connector, ConnectorVersion, User
 from webapp.services.change_context import VIA_LABELS, changes_via
 from webapp.services.connectors import ConnectorChanges, destination, update_connector
@@ -67,7 +68,7 @@ def get_version(connector: Connector, number: int | None) -> ConnectorVersion:
                 ConnectorVersion.connector_id == connector.id, ConnectorVersion.number == number
             )
         )
-        if number is not None and 0 < number <= 2**31 - 1
+        if number is not None and 0 < number <= MAX_ID
         else None
     )
     if version is None:
