@@ -175,6 +175,7 @@ def test_restore_to_another_server_asks_for_the_secret_on_the_form(admin_client,
     page = admin_client.get(form_url).get_data(as_text=True)
     assert 'value="gitlab.example.com"' in page  # the version's server, pre-filled
     assert "Type this secret again" in page
+    assert 'data-testid="form-error-summary"' not in page  # asked for, not yet wrong
     assert TOKEN not in page and NEW_TOKEN not in page
 
     fields = {
@@ -185,6 +186,7 @@ def test_restore_to_another_server_asks_for_the_secret_on_the_form(admin_client,
     }
     refused = admin_client.submit(form_url, fields)
     assert refused.status_code == 200 and numbers(connector) == [1, 2]
+    assert 'data-testid="form-error-summary"' in refused.get_data(as_text=True)
 
     saved = admin_client.submit(form_url, {**fields, TOKEN_NAME: TOKEN})
     assert saved.status_code == 302, saved.get_data(as_text=True)
