@@ -120,3 +120,71 @@ def test_the_database_refuses_two_names_with_one_key(app):
             )
         )
     db.session.rollback()
+
+
+def test_upgrade_records_version_one_of_existing_connectors(migration_database_url, app_config):
+    app_config["SQLALCHEMY_DATABASE_URI"] = migration_database_url
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade(revision="h5a000000001")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, role, active, session_nonce,"
+                    " created_at, ticket_defaults) VALUES (7, 'old@example.com', 'x', 'admin',"
+                    " true, 'n', CURRENT_TIMESTAMP, '{}')"
+                )
+            )
+            for number, name, disabled in ((1, "Old one", False), (2, "Disabled one", True)):
+                connection.execute(
+                    text(
+                        "INSERT INTO connectors (id, name, name_key, system_id, params,"
+                        " secret_names, inaccessible, disabled, version, created_at, updated_at,"
+                        " updated_by_id, delivery_failures) VALUES (:id, :name, :key, 'gitlab',"
+                        " :params, :secrets, false, :disabled, 4, CURRENT_TIMESTAMP,"
+                        " CURRENT_TIMESTAMP, :by, 0)"
+                    ),
+                    {
+                        "id": number,
+                        "name": name,
+                        "key": name.lower(),
+                        "params": json.dumps({"gitlab_project": f"group/p{number}"}),
+                        "secrets": json.dumps(["issue_tracker_api_token"]),
+                        "by": 7 if number == 1 else None,
+                        "disabled": disabled,
+                    },
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO connector_categories (connector_id, name, label, colour,"
+                    " position) VALUES (1, 'Second', 'two', '#222222', 1),"
+                    " (1, 'First', 'one', '#111111', 0)"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT connector_id, number, name, params, categories, disabled,"
+                    " secret_names, secrets_changed, actor_id, actor_email, via, note"
+                    " FROM connector_versions ORDER BY connector_id"
+                )
+            ).all()
+        db.engine.dispose()
+
+    def loaded(value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    first, second = rows
+    assert (first.connector_id, first.number, first.name) == (1, 1, "Old one")
+    assert loaded(first.params) == {"gitlab_project": "group/p1"}
+    assert loaded(first.categories) == [
+        {"name": "First", "label": "one", "colour": "#111111"},
+        {"name": "Second", "label": "two", "colour": "#222222"},
+    ]
+    assert loaded(first.secret_names) == ["issue_tracker_api_token"]
+    assert loaded(first.secrets_changed) == []
+    assert (first.actor_id, first.actor_email, first.via) == (7, "old@example.com", "migration")
+    assert first.note == "Recorded when history began."
+    assert (second.number, bool(second.disabled), second.actor_email) == (1, True, None)
+    assert loaded(second.categories) == []

@@ -92,6 +92,8 @@ BUILDERS: dict[str, Callable[[User], Any]] = {
     "hook_id": _hook_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
+    # A connector's version number: every connector has version 1 from its creation.
+    "number": lambda owner: 1,
 }
 
 

@@ -1,8 +1,8 @@
-"""Connector endpoints: list, create, read, update, delete and test."""
+"""Connector endpoints: list, create, read, update, delete, test, versions and restore."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from webapp.api import bp
 from webapp.api.auth import admin_only, admin_required, api_user
@@ -12,12 +12,16 @@ from webapp.api.bodies import (
     body_params,
     body_system,
     connector_changes,
+    if_match_version,
     json_object,
 )
-from webapp.api.serializers import connector_response, connector_to_dict
+from webapp.api.errors import api_error
+from webapp.api.serializers import connector_response, connector_to_dict, version_to_dict
 from webapp.extensions import db
+from webapp.http.paging import page_number
 from webapp.http.public_url import base_url
 from webapp.services import connection_tests, webhooks
+from webapp.services import connector_history as history
 from webapp.services import connectors as service
 from webapp.services.connector_sessions import connector_session
 
@@ -91,4 +95,46 @@ def rotate_webhook(connector_id: int):
     hook, secret = webhooks.rotate_secret(api_user(), service.get_connector(connector_id))
     response = jsonify({"url": webhooks.hook_url(hook, base_url()), "secret": secret})
     response.headers["Cache-Control"] = "no-store"
+
+
+@bp.get(ITEM + "versions/", **ROUTE)
+def list_versions(connector_id: int):
+    """The connector's versions, newest first, a page at a time."""
+    connector = service.get_connector(connector_id)
+    page = db.paginate(
+        history.versions_query(connector),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return {
+        "results": [version_to_dict(v) for v in page.items],
+        "count": page.total,
+        "page": page.page,
+        "pages": page.pages,
+    }
+
+
+@bp.post(ITEM + "versions/<id:number>/restore/", **ROUTE)
+@admin_required
+def restore_version(connector_id: int, number: int):
+    """Save version ``number`` as the next version; 409 names the secrets to send in
+    ``params`` when the stored ones cannot follow (another server, method or auth)."""
+    session = connector_session(connector_id)
+    body = json_object() if request.content_length or request.data else {}
+    secrets = body_params(body, session.system) if "params" in body else {}
+    try:
+        version = history.restore_version(
+            api_user(),
+            session.connector,
+            number,
+            typed_secrets=secrets,
+            expected_version=if_match_version(),
+        )
+    except history.SecretsNeeded as error:
+        return api_error(409, error.message, error.errors)
+    response = jsonify(
+        {"version": version_to_dict(version), "connector": connector_to_dict(session.connector)}
+    )
+    response.set_etag(str(session.connector.version))
     return response

@@ -27,6 +27,8 @@ ERROR_STATUSES = {
     "403": "Viewers cannot change connectors, test unsaved settings, or change tickets other "
     "users created.",
     "404": "No connector (or ticket) with this id.",
+    "409": "The version's server, method or authentication differ from the connector's: "
+    "send the secrets named in `errors` (`params.<name>`) in the body's `params`.",
     "412": "If-Match names an older version of the connector.",
     "415": "The body is not JSON.",
 }
@@ -75,6 +77,19 @@ def _list_of(schema: str) -> dict[str, Any]:
     }
 
 
+def _page_of(schema: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["results", "count", "page", "pages"],
+        "properties": {
+            "results": {"type": "array", "items": ref(schema)},
+            "count": {"type": "integer"},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+        },
+    }
+
+
 def _paths() -> dict[str, Any]:
     connector = ref("Connector")
     query = [
@@ -104,6 +119,7 @@ def _paths() -> dict[str, Any]:
         "description": "The `version` you read: the update fails (412) if it changed.",
     }
     body_errors = ("400", "403", "415")
+    page = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}
     return {
         "/connectors/issue-tracker/": {
             "get": _operation(
@@ -152,6 +168,34 @@ def _paths() -> dict[str, Any]:
                 "Generate or rotate the webhook secret (administrators only); the answer "
                 "is the only time it is shown",
                 _responses("200", ref("WebhookSecret"), "400", "403", "404"),
+            ),
+        },
+        "/connectors/issue-tracker/{id}/versions/": {
+            "parameters": [connector_id],
+            "get": _operation(
+                "listConnectorVersions",
+                "List a connector's versions, newest first (secrets only by name)",
+                _responses("200", _page_of("ConnectorVersion"), "404"),
+                parameters=[page],
+            ),
+        },
+        "/connectors/issue-tracker/{id}/versions/{number}/restore/": {
+            "parameters": [
+                connector_id,
+                {"name": "number", "in": "path", "required": True, "schema": ID_SCHEMA},
+            ],
+            "post": _operation(
+                "restoreConnectorVersion",
+                "Restore a version as the connector's next version (administrators only)",
+                _responses("200", ref("ConnectorRestore"), *body_errors, "404", "409", "412"),
+                parameters=[if_match],
+                description="The stored secrets are kept only if the version's server, "
+                "method and authentication are the connector's now; otherwise send them in "
+                "`params` (409 names them).",
+                requestBody={
+                    "required": False,
+                    "content": {JSON: {"schema": ref("ConnectorRestoreBody")}},
+                },
             ),
         },
         "/connectors/test-issue-tracker/": {

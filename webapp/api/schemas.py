@@ -172,6 +172,89 @@ def components(systems: list[System]) -> dict[str, Any]:
                     "params": update_params,
                 },
             },
+            "ConnectorVersion": {
+                "type": "object",
+                "required": [
+                    "number",
+                    "at",
+                    "by",
+                    "via",
+                    "name",
+                    "params",
+                    "categories",
+                    "inaccessible",
+                    "disabled",
+                    "secure_fields",
+                    "secrets_changed",
+                    "changes",
+                ],
+                "properties": {
+                    "number": {"type": "integer", "description": "1, 2, 3 … per connector."},
+                    "at": {"type": "string", "format": "date-time"},
+                    "by": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": ["integer", "null"]},
+                            "email": {"type": ["string", "null"]},
+                        },
+                    },
+                    "via": {
+                        "type": "string",
+                        "description": "Where the change was made: page, api, cli, import, "
+                        "restore, … (`migration`: recorded when history began).",
+                    },
+                    "name": {"type": "string"},
+                    "params": {"type": "object", "description": "Non-secret params only."},
+                    "categories": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                key: {"type": "string"} for key in ("name", "label", "colour")
+                            },
+                        },
+                    },
+                    "inaccessible": {"type": "boolean"},
+                    "disabled": {"type": "boolean"},
+                    "secure_fields": {
+                        "type": "object",
+                        "description": "The secrets stored in this version, each `true`.",
+                        "additionalProperties": {"const": True},
+                    },
+                    "secrets_changed": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Names of secrets this change set, changed or removed.",
+                    },
+                    "changes": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "What differs from the version before: `name`, "
+                        "`params.<name>`, `categories`, `inaccessible`, `disabled`, "
+                        "`secrets.<name>`.",
+                    },
+                    "restored_from": {"type": ["integer", "null"]},
+                    "note": {"type": ["string", "null"]},
+                },
+            },
+            "ConnectorRestoreBody": {
+                "type": "object",
+                "properties": {
+                    "params": {
+                        "type": "object",
+                        "description": "Secrets only, when the stored ones cannot be kept "
+                        "(see 409); other values come from the version.",
+                    }
+                },
+            },
+            "ConnectorRestore": {
+                "type": "object",
+                "required": ["version", "connector"],
+                "properties": {
+                    "version": ref("ConnectorVersion"),
+                    "connector": ref("Connector"),
+                },
+            },
             "ConnectorTest": {
                 "description": "Settings to test, shaped like a new connector's.",
                 "oneOf": _per_system(systems, {"name": {"type": "string"}}, required=()),

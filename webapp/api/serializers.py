@@ -8,7 +8,7 @@ from flask import Response, jsonify
 
 from webapp.http.public_url import base_url
 from webapp.log_redaction import MASK
-from webapp.models import Connector
+from webapp.models import Connector, ConnectorVersion
 from webapp.schema.jsonschema import params_schema
 from webapp.services.systems import registry
 from webapp.services.webhooks import webhook_status
@@ -51,3 +51,23 @@ def connector_response(connector: Connector, status: int = 200) -> Response:
     response.status_code = status
     response.set_etag(str(connector.version))
     return response
+
+
+def version_to_dict(version: ConnectorVersion) -> dict[str, Any]:
+    """A connector version: non-secret params, and only the names of secrets."""
+    return {
+        "number": version.number,
+        "at": version.at.isoformat(),
+        "by": {"id": version.actor_id, "email": version.actor_email},
+        "via": version.via,
+        "name": version.name,
+        "params": dict(version.params or {}),
+        "categories": list(version.categories or []),
+        "inaccessible": bool(version.inaccessible),
+        "disabled": bool(version.disabled),
+        "secure_fields": dict.fromkeys(sorted(version.secret_names or []), True),
+        "secrets_changed": list(version.secrets_changed or []),
+        "changes": list(version.changes or []),
+        "restored_from": version.restored_from,
+        "note": version.note,
+    }

@@ -2,7 +2,7 @@
 
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
-from webapp.models.connector import Connector, ConnectorCategory
+from webapp.models.connector import Connector, ConnectorCategory, ConnectorVersion
 from webapp.models.discord import DiscordIntegration, DiscordRoute
 from webapp.models.ticket import (
     DeliveryAttempt,
@@ -20,6 +20,7 @@ __all__ = [
     "Connector",
     "ConnectorCategory",
     "ConnectorWebhook",
+    "ConnectorVersion",
     "DeliveryAttempt",
     "DeliveryWorker",
     "DiscordIntegration",

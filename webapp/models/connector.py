@@ -83,3 +83,44 @@ class ConnectorCategory(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     #: When the label was last seen on (or created on) the tracker; None: before first use.
     label_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConnectorVersion(db.Model):
+    """One saved state of a connector: every change adds the next number, none is rewritten.
+
+    Holds what a person can see of the connector (non-secret params, categories, enabled
+    and reachable states), which secrets were stored and which changed, never a secret.
+    """
+
+    __tablename__ = "connector_versions"
+    __table_args__ = (
+        UniqueConstraint("connector_id", "number", name="uq_connector_versions_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, 3 … per connector.
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Rows of {"name", "label", "colour"} in their order.
+    categories: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    inaccessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Names of the secrets stored in this version (never their values).
+    secret_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Names of the secrets set, changed or removed by this change.
+    secrets_changed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What differs from the version before: "name", "params.<name>", "categories", …
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Kept as text so the version still says who made it after the user is gone.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    #: Where the change was made: webapp.services.change_context (page, api, cli, …).
+    via: Mapped[str] = mapped_column(String(20))
+    #: The version this one restored, if it is a restore.
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(String(200))

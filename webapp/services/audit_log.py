@@ -32,6 +32,7 @@ ACTION_TEXT: dict[str, str] = {
     "connector.create": "Created a connector",
     "connector.update": "Changed a connector",
     "connector.clone": "Cloned a connector",
+    "connector.restore": "Restored a connector version",
     "connector.delete": "Deleted a connector",
     "connector.disable": "Disabled a connector",
     "connector.enable": "Enabled a connector",

@@ -25,6 +25,7 @@ from webapp.models.base import utcnow
 from webapp.names import name_key, normalise_name
 from webapp.schema.validation import validate_params
 from webapp.services import audit
+from webapp.services.connector_versions import forget_versions, record_version
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.outbox_stats import undelivered_count
 from webapp.services.permissions import require_admin
@@ -66,6 +67,8 @@ class ConnectorChanges:
     keep_missing_params: bool = False
     #: Ticket categories as rows of name/label/colour; None leaves them as they are.
     categories: list[Mapping[str, str]] | None = None
+    #: Disable or enable in the same change (a restore); None leaves it as it is.
+    disabled: bool | None = None
 
 
 def destination(system: System, params: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -181,12 +184,18 @@ def _apply(
     connector.secrets_ciphertext = encrypt_secrets(secrets)
     connector.secret_names = sorted(secrets)
     connector.inaccessible = bool(changes.inaccessible)
+    was_disabled = bool(connector.disabled)
+    if changes.disabled is not None:
+        connector.disabled = changes.disabled
     changed = sorted(
         k for k in values.keys() | old_values.keys() if values.get(k) != old_values.get(k)
     )
     # Names only: the audit log says a secret changed, never what it is.
     secrets_changed = sorted((set(secrets) ^ old_secret_names) | set(typed))
-    return {"changed": changed, "secrets_changed": secrets_changed}
+    details: dict[str, Any] = {"changed": changed, "secrets_changed": secrets_changed}
+    if bool(connector.disabled) != was_disabled:
+        details["disabled"] = bool(connector.disabled)
+    return details
 
 
 def check_new_connector(system_id: str, changes: ConnectorChanges) -> dict[str, Any]:
@@ -214,6 +223,7 @@ def create_connector(
     db.session.add(connector)
     with _name_race_as_error(connector.name, None):
         db.session.flush()
+    record_version(actor, connector, secrets_changed=connector.secret_names or ())
     if clone_of is not None:
         audit.record(
             "connector.clone",
@@ -229,9 +239,17 @@ def create_connector(
 
 
 def update_connector(
-    actor: User | None, connector: Connector, changes: ConnectorChanges
+    actor: User | None,
+    connector: Connector,
+    changes: ConnectorChanges,
+    *,
+    restored_from: int | None = None,
 ) -> Connector:
-    """Apply changes; raises StaleEdit when the form was based on an older version."""
+    """Apply changes; raises StaleEdit when the form was based on an older version.
+
+    ``restored_from`` says the changes restore that version number (history and audit
+    say so); webapp.services.connector_history builds such changes.
+    """
     require_admin(actor)
     if changes.expected_version is not None and changes.expected_version != connector.version:
         raise StaleEdit(connector)
@@ -239,9 +257,22 @@ def update_connector(
     details = _apply(connector, system, changes, source=connector)
     connector.updated_at = utcnow()
     connector.updated_by_id = actor and actor.id
-    audit.record("connector.update", actor, connector, **details)
     try:
         with _name_race_as_error(connector.name, connector.id):
+            # Recording reads the latest version, which flushes the change: a stale
+            # write or a taken name shows up here as well as on commit.
+            version = record_version(actor, connector, details["secrets_changed"], restored_from)
+            if restored_from is not None and version is not None:
+                audit.record(
+                    "connector.restore",
+                    actor,
+                    connector,
+                    version=restored_from,
+                    new_version=version.number,
+                    **details,
+                )
+            else:
+                audit.record("connector.update", actor, connector, **details)
             db.session.commit()
     except StaleDataError:
         # Someone saved between our version check and this commit.
@@ -256,6 +287,7 @@ def set_disabled(actor: User | None, connector: Connector, disabled: bool) -> No
     connector.updated_at = utcnow()
     connector.updated_by_id = actor and actor.id
     audit.record("connector.disable" if disabled else "connector.enable", actor, connector)
+    record_version(actor, connector)
     db.session.commit()
 
 
@@ -269,6 +301,7 @@ def delete_connector(actor: User | None, connector: Connector) -> None:
             "discard them first."
         )
     audit.record("connector.delete", actor, connector, system=connector.system_id)
+    forget_versions(connector)
     db.session.delete(connector)
     db.session.commit()
 

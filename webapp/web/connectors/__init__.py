@@ -3,8 +3,9 @@ from flask import Blueprint
 bp = Blueprint("connectors", __name__)
 
 from webapp.web.connectors import (  # noqa: E402,F401
+    history,
     routes,
     testing,
     transfers,
-    webhook,  # noqa: E402,F401
+    webhook,
 )

@@ -246,3 +246,24 @@ def initial_data(connector: Connector, system: System, name: str | None = None) 
         if not spec.secret and spec.name in (connector.params or {}):
             data[spec.name] = form_value(spec, connector.params[spec.name])
     return data
+
+
+def restore_data(values: Mapping[str, Any], connector: Connector, system: System) -> dict[str, Any]:
+    """Form data restoring a version (webapp.services.connector_history.form_values) onto
+    ``connector``: the version's values, the connector's current version for stale edits."""
+    data: dict[str, Any] = {
+        "name": values["name"],
+        "inaccessible": values["inaccessible"],
+        "version": str(connector.version),
+        "categories": values["categories"],
+    }
+    for spec in system.fields:
+        if not spec.secret and spec.name in values["params"]:
+            data[spec.name] = form_value(spec, values["params"][spec.name])
+    return data
+
+
+class RestoreForm(BaseForm):
+    """Confirm a restore; ``version`` is the connector version the page showed."""
+
+    version = HiddenField()

@@ -40,8 +40,10 @@ def test_form_values(
     system: System,
     mode: str,
     session: ConnectorSession | None,
+    **extra,
 ):
-    """Test the form's values; in edit and copy mode, blank secrets are ``session``'s."""
+    """Test the form's values; in edit and copy mode, blank secrets are ``session``'s.
+    ``extra`` goes to the page rendered without JavaScript (render_form)."""
     connector = session.connector if session else None
     changes = form.changes()
     result, errors, refused = None, {}, []
@@ -77,6 +79,7 @@ def test_form_values(
         secrets_ok=secrets_ok,
         check_result=result,
         check_errors=lines,
+        **extra,
     )
 
 
