@@ -3,6 +3,7 @@
 from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
 from webapp.models.connector import Connector, ConnectorCategory
+from webapp.models.notification import Notification, NotificationChannel
 from webapp.models.ticket import DeliveryAttempt, DeliveryWorker, Ticket
 from webapp.models.user import User
 
@@ -13,6 +14,8 @@ __all__ = [
     "ConnectorCategory",
     "DeliveryAttempt",
     "DeliveryWorker",
+    "Notification",
+    "NotificationChannel",
     "Ticket",
     "User",
 ]
