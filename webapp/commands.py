@@ -275,7 +275,8 @@ tickets_cli = AppGroup("tickets", help="Deliver stored tickets.")
 def deliver_tickets_command(
     loop: bool, interval: float | None, limit: int | None, max_passes: int | None
 ):
-    """Deliver pending and failed tickets that are due (several workers may run at once)."""
+    """Deliver pending and failed tickets that are due, and send due notifications
+    (several workers may run at once)."""
 
     def report(ticket) -> None:
         where = ticket.external_key or ticket.last_error
@@ -291,8 +292,45 @@ def deliver_tickets_command(
     )
 
 
+notifications_cli = AppGroup("notifications", help="Send stored notifications.")
+
+
+@notifications_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running, sending notifications as they come.")
+@click.option(
+    "--interval", type=float, default=None, help="Seconds between passes (default: setting)."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Notifications claimed at once (default: setting).",
+)
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def deliver_notifications_command(
+    loop: bool, interval: float | None, limit: int | None, max_passes: int | None
+):
+    """Send due notifications only (`flask tickets deliver` sends them too)."""
+
+    def report(notification) -> None:
+        where = f"HTTP {notification.http_status}" if notification.http_status else "no answer"
+        detail = notification.last_error or where
+        click.echo(f"notification {notification.id}: {notification.status} ({detail})")
+
+    run_worker(
+        COMMAND,
+        interval or current_app.config["DELIVERY_INTERVAL_SECONDS"],
+        limit,
+        loop=loop,
+        max_passes=max_passes,
+        tickets=False,
+        report_notification=report,
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tickets_cli)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(connectors_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from webapp.models import Connector, DeliveryAttempt, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING, SENT
 from webapp.observability import metrics
-from webapp.services import audit
+from webapp.services import audit, notifications
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_ticket_change
@@ -125,11 +126,20 @@ class LeaseKeeper:
     """Renews a worker's claims from a background thread while the worker works on them.
 
     Use as a context manager around the work; ``release`` a ticket once it is recorded.
+    ``renew_claims`` and ``key`` (default: tickets) let other outboxes use it too.
     """
 
-    def __init__(self, claims: list[Claim]) -> None:
+    def __init__(
+        self,
+        claims: list[Any],
+        renew_claims: Callable[[list[Any]], set[int]] | None = None,
+        key: Callable[[Any], int] | None = None,
+    ) -> None:
+        # Other outboxes (notifications) pass their own renew and key: one lease keeper.
         self._app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self._claims = {claim.ticket_id: claim for claim in claims}
+        self._renew = renew_claims or renew
+        self._key = key or (lambda claim: claim.ticket_id)
+        self._claims = {self._key(claim): claim for claim in claims}
         self._every = lease().total_seconds() / 3
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -143,9 +153,9 @@ class LeaseKeeper:
         self._done.set()
         self._thread.join(timeout=30)
 
-    def release(self, ticket_id: int) -> None:
+    def release(self, claim_key: int) -> None:
         with self._lock:
-            self._claims.pop(ticket_id, None)
+            self._claims.pop(claim_key, None)
 
     def _run(self) -> None:
         with self._app.app_context():
@@ -154,14 +164,14 @@ class LeaseKeeper:
                     with self._lock:
                         claims = list(self._claims.values())
                     try:
-                        held = renew(claims)
+                        held = self._renew(claims)
                     except Exception:  # the next round may work; the fence still holds
                         db.session.rollback()
-                        logger.exception("Could not renew the leases of tickets being sent")
+                        logger.exception("Could not renew the leases of claims being sent")
                         continue
                     for claim in claims:
-                        if claim.ticket_id not in held:
-                            self.release(claim.ticket_id)
+                        if self._key(claim) not in held:
+                            self.release(self._key(claim))
             finally:
                 db.session.remove()
 
@@ -337,6 +347,22 @@ def _record_failure(ticket, connector, failure: DeliveryFailed, started: float) 
     )
     if connector is not None:
         ConnectorSession.of(connector).record_delivery(False, failure.message)
+    if ticket.next_attempt_at is None:
+        _announce_failed_for_good(ticket, connector, failure)
+
+
+def _announce_failed_for_good(ticket, connector, failure: DeliveryFailed) -> None:
+    """Nothing will retry it automatically now: tell the channels that follow it. The
+    attempt number keys it, so a manual retry that fails for good again is news again."""
+    notifications.notify(
+        notifications.DELIVERY_FAILED,
+        connector=connector,
+        ticket=ticket,
+        title=f"Ticket #{ticket.id} was not delivered: {ticket.final_title}",
+        body=f"{ticket.connector_name} did not take it after {ticket.attempts} attempt(s), "
+        f"and it will not be retried automatically: {failure.message}",
+        dedupe_key=f"ticket:{ticket.id}:attempt:{ticket.attempts}",
+    )
 
 
 def claim_due(limit: int, now: datetime | None = None) -> list[Claim]:

@@ -1,4 +1,5 @@
-"""The delivery worker: passes over due tickets, its heartbeat, and the embedded worker.
+"""The delivery worker: passes over due tickets (and due notifications), its heartbeat,
+and the embedded worker.
 
 `flask tickets deliver --loop` runs the loop as its own process (production); `flask serve`
 (what `make run` starts) runs the same loop in a background thread, so a failed ticket is
@@ -20,9 +21,10 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.models import DeliveryWorker, Ticket
+from webapp.models import DeliveryWorker, Notification, Ticket
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING
+from webapp.services import notification_delivery
 from webapp.services.delivery import deliver_due, lease
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,15 @@ def deliver_all_due(kind: str, interval: float, batch: int | None = None) -> Ite
         yield from handled
 
 
+def send_all_due_notifications(batch: int | None = None) -> Iterator[Notification]:
+    """Send due notifications batch after batch until none is due."""
+    while True:
+        handled = notification_delivery.deliver_due(batch)
+        if not handled:
+            return
+        yield from handled
+
+
 def run_worker(
     kind: str,
     interval: float,
@@ -75,14 +86,25 @@ def run_worker(
     stop: threading.Event | None = None,
     max_passes: int | None = None,
     report: Callable[[Ticket], None] | None = None,
+    tickets: bool = True,
+    notifications: bool = True,
+    report_notification: Callable[[Notification], None] | None = None,
 ) -> None:
-    """Deliver due tickets, then (``loop``) wait ``interval`` seconds and do it again."""
+    """Deliver due tickets and send due notifications (both, by default), then
+    (``loop``) wait ``interval`` seconds and do it again."""
     stop = stop or threading.Event()
     passes = 0
     while True:
-        for ticket in deliver_all_due(kind, interval, batch):
-            if report is not None:
-                report(ticket)
+        if tickets:
+            for ticket in deliver_all_due(kind, interval, batch):
+                if report is not None:
+                    report(ticket)
+        else:
+            beat(kind, interval)
+        if notifications:
+            for notification in send_all_due_notifications(batch):
+                if report_notification is not None:
+                    report_notification(notification)
         passes += 1
         if not loop or (max_passes is not None and passes >= max_passes):
             return

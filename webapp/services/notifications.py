@@ -1,0 +1,136 @@
+"""Announcing events to notification channels: ``notify(...)``, the one entry point.
+
+``notify`` stores one outbox row per matching channel in the caller's transaction, so
+the notification exists exactly when the change it announces is committed (and not when
+it is rolled back); a worker sends it later (webapp.services.notification_delivery).
+Nothing here talks to the network. One ``(channel, event, dedupe_key)`` is stored once:
+calling ``notify`` again with the same key (a replayed webhook, a retried job) adds
+nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from webapp.extensions import db
+from webapp.models import Connector, Notification, NotificationChannel, Ticket
+from webapp.models.base import utcnow
+from webapp.models.notification import PENDING, channel_connectors
+
+TICKET_CREATED = "ticket.created"
+DELIVERY_FAILED = "ticket.delivery_failed"
+ISSUE_CLOSED = "issue.closed"
+ISSUE_REOPENED = "issue.reopened"
+ISSUE_COMMENTED = "issue.commented"
+ISSUE_TRIAGED = "issue.triaged"
+HEALTH_FAILING = "connector.health_failing"
+HEALTH_RECOVERED = "connector.health_recovered"
+#: Sent only by "Send test notification", to the one channel tested.
+TEST = "channel.test"
+
+#: Every event a channel can subscribe to, with the words pages use for it.
+EVENTS: dict[str, str] = {
+    TICKET_CREATED: "Ticket created",
+    DELIVERY_FAILED: "Ticket delivery failed for good",
+    ISSUE_CLOSED: "Issue closed on the tracker",
+    ISSUE_REOPENED: "Issue reopened on the tracker",
+    ISSUE_COMMENTED: "Issue commented on the tracker",
+    ISSUE_TRIAGED: "Issue triaged (category label added)",
+    HEALTH_FAILING: "Connector health turned failing",
+    HEALTH_RECOVERED: "Connector health recovered",
+}
+
+TITLE_MAX = 255
+#: Chat services split longer messages into several posts, and a retry of a half-sent
+#: split could repeat the first part: one short message is sent whole or not at all.
+BODY_MAX = 1500
+DEDUPE_KEY_MAX = 255
+
+
+def notify(
+    event: str,
+    *,
+    connector: Connector | None,
+    ticket: Ticket | None = None,
+    title: str,
+    body: str,
+    dedupe_key: str,
+) -> int:
+    """Store a notification of ``event`` for every enabled channel that wants it for
+    ``connector`` (None: only channels for all connectors); return how many were stored.
+
+    The caller commits (the rows belong to its change). ``dedupe_key`` names this
+    occurrence of the event, e.g. ``f"ticket:{ticket.id}"`` or a webhook's delivery id:
+    a second call with the same event and key stores nothing for a channel that has it.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"Unknown notification event {event!r}; see EVENTS.")
+    stored = 0
+    for channel_id in channels_for(event, connector.id if connector is not None else None):
+        stored += store_for_channel(
+            channel_id,
+            event,
+            connector_id=connector.id if connector is not None else None,
+            ticket_id=ticket.id if ticket is not None else None,
+            title=title,
+            body=body,
+            dedupe_key=dedupe_key,
+        )
+    return stored
+
+
+def channels_for(event: str, connector_id: int | None) -> list[int]:
+    """Ids of the enabled channels that hear about ``event`` of this connector."""
+    chosen = select(channel_connectors.c.channel_id).where(
+        channel_connectors.c.connector_id == connector_id
+    )
+    query = select(NotificationChannel.id, NotificationChannel.events).where(
+        NotificationChannel.enabled.is_(True)
+    )
+    if connector_id is None:
+        query = query.where(NotificationChannel.all_connectors.is_(True))
+    else:
+        query = query.where(
+            NotificationChannel.all_connectors.is_(True) | NotificationChannel.id.in_(chosen)
+        )
+    # Events are a short JSON list per channel: filtered here, the same on every database.
+    return [
+        row.id
+        for row in db.session.execute(query.order_by(NotificationChannel.id))
+        if event in (row.events or [])
+    ]
+
+
+def store_for_channel(channel_id: int, event: str, **values) -> int:
+    """Insert one outbox row unless the channel has this event and key already.
+
+    INSERT … ON CONFLICT DO NOTHING: a duplicate neither raises nor spoils the caller's
+    transaction, even when two requests store the same key at once.
+    """
+    row = {
+        "channel_id": channel_id,
+        "event": event,
+        "status": PENDING,
+        "attempts": 0,
+        "claim_number": 0,
+        "next_attempt_at": utcnow(),
+        "created_at": utcnow(),
+        **values,
+    }
+    row["title"] = " ".join(row["title"].split())[:TITLE_MAX] or EVENTS.get(event, event)
+    row["body"] = _shorten(row["body"])
+    row["dedupe_key"] = row["dedupe_key"][:DEDUPE_KEY_MAX]
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Notification)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["channel_id", "event", "dedupe_key"])
+    )
+    return db.session.execute(statement).rowcount or 0
+
+
+def _shorten(body: str) -> str:
+    body = (body or "").strip()
+    return body if len(body) <= BODY_MAX else body[: BODY_MAX - 1].rstrip() + "…"
