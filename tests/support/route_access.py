@@ -64,6 +64,19 @@ ACCESS: dict[str, str] = {
     "api.create_ticket": TOKEN,
     "api.retry_ticket": TOKEN,
     "api.discard_ticket": TOKEN,
+    "api.list_notification_channels": TOKEN_ADMIN,
+    "api.create_notification_channel": TOKEN_ADMIN,
+    "api.get_notification_channel": TOKEN_ADMIN,
+    "api.update_notification_channel": TOKEN_ADMIN,
+    "api.delete_notification_channel": TOKEN_ADMIN,
+    "api.test_notification_channel": TOKEN_ADMIN,
+    "api.list_channel_notifications": TOKEN_ADMIN,
+    "notifications.index": ADMIN,
+    "notifications.new": ADMIN,
+    "notifications.detail": ADMIN,
+    "notifications.edit": ADMIN,
+    "notifications.delete": ADMIN,
+    "notifications.test": ADMIN,
 }
 
 

@@ -7,6 +7,7 @@ walk loudly: add one here.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,7 +42,19 @@ def _ticket_id(owner: User) -> int:
     return create_ticket(owner, request)[0].id
 
 
+def _channel_id(owner: User) -> int:
+    from webapp.services.notification_channels import ChannelChanges, create_channel
+
+    changes = ChannelChanges(
+        name=f"Sample channel {secrets.token_hex(4)}",
+        url="json://127.0.0.1:9/sample-hook",
+        events=["ticket.created"],
+    )
+    return create_channel(None, changes).id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
+    "channel_id": _channel_id,
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,
     "token_id": _token_id,

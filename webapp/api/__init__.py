@@ -6,7 +6,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v2")
 
 
 def init_app(app: Flask) -> None:
-    from webapp.api import auth, connectors, docs, errors, openapi, systems, tickets  # noqa: F401
+    from webapp.api import (  # noqa: F401
+        auth,
+        connectors,
+        docs,
+        errors,
+        notification_channels,
+        openapi,
+        systems,
+        tickets,
+    )
     from webapp.extensions import csrf
 
     # Only a token authenticates the API, never the session cookie, so a forged

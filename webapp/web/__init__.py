@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from webapp.web.auth import bp as auth_bp
     from webapp.web.connectors import bp as connectors_bp
     from webapp.web.dashboard import bp as dashboard_bp
+    from webapp.web.notifications import bp as notifications_bp
     from webapp.web.tickets import bp as tickets_bp
     from webapp.web.users import bp as users_bp
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
         dashboard_bp,
         connectors_bp,
         tickets_bp,
+        notifications_bp,
         users_bp,
         audit_bp,
         health.bp,
