@@ -216,3 +216,25 @@ def test_retryable_outcomes():
     assert notification_delivery.retryable(SendResult(False, None))
     assert not notification_delivery.retryable(SendResult(False, 401))
     assert not notification_delivery.retryable(SendResult(False, None, refused=True))
+
+
+def test_cli_delivers_notifications(app, runner, connector):
+    with ChatReceiver() as receiver:
+        channel_for(receiver.json_url())
+        announce(connector)
+        result = runner.invoke(args=["notifications", "deliver"])
+        assert result.exit_code == 0, result.output
+        assert "notification 1: sent" in result.output.replace(
+            f"notification {only_notification().id}", "notification 1"
+        )
+        assert len(receiver.delivered) == 1
+
+
+def test_ticket_worker_sends_notifications_too(app, runner, connector):
+    with ChatReceiver() as receiver:
+        channel_for(receiver.json_url())
+        announce(connector)
+        result = runner.invoke(args=["tickets", "deliver"])
+        assert result.exit_code == 0, result.output
+        assert only_notification().status == SENT
+        assert len(receiver.delivered) == 1

@@ -46,11 +46,15 @@ ACTION_TEXT: dict[str, str] = {
     "ticket.retry": "Retried a ticket",
     "ticket.edit": "Edited a ticket",
     "ticket.discard": "Discarded a ticket",
+    "notification_channel.create": "Created a notification channel",
+    "notification_channel.update": "Changed a notification channel",
+    "notification_channel.delete": "Deleted a notification channel",
+    "notification_channel.test": "Sent a test notification",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)
 #: How a target type (the model's class name) reads in a sentence.
-TARGET_NOUNS = {"apitoken": "API token"}
+TARGET_NOUNS = {"apitoken": "API token", "notificationchannel": "notification channel"}
 #: Target types that have a page of their own to link to.
 LINKABLE_MODELS = {"connector": Connector, "ticket": Ticket, "user": User}
 FILTER_MAX_LENGTH = 254

@@ -1,0 +1,141 @@
+"""Events reach the channels that follow them: one stored notification per matching
+channel, in the transaction of the change, and nothing sent during the web request."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_connector
+from tests.fakes import refused_address
+from tests.fakes.chat_receiver import ChatReceiver
+from webapp.extensions import db
+from webapp.models import Notification
+from webapp.services import delivery, notifications
+from webapp.services.connector_sessions import Health, record_health
+from webapp.services.connectors import set_disabled
+from webapp.services.notification_channels import ChannelChanges, create_channel
+from webapp.services.tickets import TicketRequest, create_ticket
+
+URL = "json://127.0.0.1:9/hook"
+
+
+@pytest.fixture
+def gitlab_a(app):
+    return make_connector(
+        "gitlab",
+        name="Desk A",
+        issue_tracker_server=refused_address(),
+        issue_tracker_method="http",
+    )
+
+
+@pytest.fixture
+def gitlab_b(app):
+    return make_connector("gitlab", name="Desk B")
+
+
+def channel(name, events=(notifications.TICKET_CREATED,), connectors=None, enabled=True):
+    return create_channel(
+        None,
+        ChannelChanges(
+            name=name,
+            url=URL,
+            events=list(events),
+            all_connectors=connectors is None,
+            connector_ids=[c.id for c in connectors or []],
+            enabled=enabled,
+        ),
+    )
+
+
+def stored(event: str | None = None) -> list[tuple[str, str]]:
+    query = db.select(Notification).order_by(Notification.id)
+    rows = db.session.scalars(query).all()
+    return sorted((r.channel.name, r.event) for r in rows if event in (None, r.event))
+
+
+def test_ticket_created_notifies_each_matching_channel_once(gitlab_a, gitlab_b):
+    channel("Everything")
+    channel("Only A", connectors=[gitlab_a])
+    channel("Only B", connectors=[gitlab_b])
+    channel("Health only", events=[notifications.HEALTH_FAILING])
+    channel("Switched off", enabled=False)
+    create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
+    assert stored() == [
+        ("Everything", notifications.TICKET_CREATED),
+        ("Only A", notifications.TICKET_CREATED),
+    ]
+    row = db.session.scalars(db.select(Notification)).first()
+    assert "Broken screen" in row.title and row.connector_id == gitlab_a.id
+
+
+def test_unmatched_connector_stores_nothing(gitlab_a, gitlab_b):
+    channel("Only B", connectors=[gitlab_b])
+    create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
+    assert stored() == []
+
+
+def test_a_rolled_back_change_leaves_no_notification(gitlab_a):
+    channel("Everything")
+    notifications.notify(
+        notifications.TICKET_CREATED, connector=gitlab_a, title="t", body="b", dedupe_key="x"
+    )
+    db.session.rollback()
+    assert stored() == []
+
+
+def test_unknown_event_names_are_refused(gitlab_a):
+    with pytest.raises(ValueError, match="Unknown notification event"):
+        notifications.notify(
+            "ticket.exploded", connector=gitlab_a, title="", body="", dedupe_key="k"
+        )
+
+
+def test_ticket_form_stores_the_notification_and_sends_nothing_in_the_request(
+    admin_client, gitlab_a
+):
+    with ChatReceiver() as receiver:
+        channel_url = receiver.json_url()
+        create_channel(
+            None,
+            ChannelChanges(name="Room", url=channel_url, events=[notifications.TICKET_CREATED]),
+        )
+        page = admin_client.get(f"/tickets/new?connector={gitlab_a.id}").get_data(as_text=True)
+        token = page.split('name="submission_token" type="hidden" value="')[1].split('"')[0]
+        admin_client.submit(
+            "/tickets/new",
+            {"connector_id": str(gitlab_a.id), "submission_token": token, "title": "Printer"},
+        )
+        assert stored() == [("Room", notifications.TICKET_CREATED)]
+        assert receiver.received == []
+
+
+def test_delivery_failed_for_good_notifies(gitlab_a):
+    channel("Failures", events=[notifications.DELIVERY_FAILED])
+    ticket, _ = create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
+    set_disabled(None, gitlab_a, True)
+    db.session.commit()
+    delivery.deliver(ticket.id)
+    assert stored() == [("Failures", notifications.DELIVERY_FAILED)]
+    row = db.session.scalars(db.select(Notification)).one()
+    assert "disabled" in row.body and row.ticket_id == ticket.id
+
+
+def test_a_retryable_failure_is_not_news(gitlab_a):
+    channel("Failures", events=[notifications.DELIVERY_FAILED])
+    ticket, _ = create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
+    delivery.deliver(ticket.id)  # nothing listens: failed, retried automatically later
+    assert stored() == []
+
+
+def test_health_turning_failing_and_recovering_notifies_once_each(gitlab_b):
+    channel("Health", events=[notifications.HEALTH_FAILING, notifications.HEALTH_RECOVERED])
+    record_health(gitlab_b, Health("ok", message="fine"))
+    record_health(gitlab_b, Health("failed", "reach", "Connection refused"))
+    record_health(gitlab_b, Health("failed", "reach", "Connection refused again"))
+    record_health(gitlab_b, Health("ok", message="Connected"))
+    db.session.commit()
+    assert stored() == [
+        ("Health", notifications.HEALTH_FAILING),
+        ("Health", notifications.HEALTH_RECOVERED),
+    ]
