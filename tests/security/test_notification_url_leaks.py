@@ -60,7 +60,7 @@ def test_channel_url_never_leaves_the_app(app, client, auth, caplog):
         f"/notifications/{channel_id}/edit",
         f"/notifications/{channel_id}/delete",
         "/audit",
-        "/audit/export",
+        "/audit.csv",
     ):
         seen.append(client.get(page).get_data(as_text=True))
     seen.append(caplog.text)

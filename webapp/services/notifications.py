@@ -123,12 +123,15 @@ def store_for_channel(channel_id: int, event: str, **values) -> int:
     row["dedupe_key"] = row["dedupe_key"][:DEDUPE_KEY_MAX]
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Notification.__table__
     statement = (
-        insert(Notification)
+        insert(table)
         .values(**row)
         .on_conflict_do_nothing(index_elements=["channel_id", "event", "dedupe_key"])
+        .returning(table.c.id)
     )
-    return db.session.execute(statement).rowcount or 0
+    # RETURNING, not rowcount: drivers disagree on the rowcount of an upsert.
+    return len(db.session.execute(statement).all())
 
 
 def _shorten(body: str) -> str:
