@@ -18,6 +18,7 @@ from tests.factories import make_connector
 from tests.support.material import registered_ids
 from webapp.extensions import db
 from webapp.models import Ticket
+from webapp.services.notification_channels import ChannelChanges, create_channel
 
 #: No 500s, and status codes, content types, headers and bodies as documented. Not
 #: "schema-valid data is accepted": the services also check what JSON Schema cannot
@@ -69,7 +70,7 @@ def test_the_api_conforms_to_its_document(app, api_schema, admin):
     # support pytest 9 yet); every failure is collected before asserting.
     headers = {"Authorization": f"Token {new_key(admin, 'fuzz')}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 20
     failures = []
     for operation in operations:
 
@@ -101,6 +102,12 @@ def sample_bodies(connector_id: int) -> dict[str, dict]:
         "createConnector": connector,
         "testConnector": connector,
         "updateConnector": {"name": "Renamed", "params": {"gitlab_project": "group/other"}},
+        "createNotificationChannel": {
+            "name": "Fuzzed room",
+            "url": "json://hooks.example.com/in",
+            "events": ["ticket.created"],
+        },
+        "updateNotificationChannel": {"name": "Renamed room", "events": ["issue.closed"]},
         "createTicket": {
             "connector": {"id": connector_id},
             "title": "Fuzzed ticket",
@@ -149,10 +156,15 @@ def assert_json_400(response, where: str) -> dict:
 
 def test_hostile_input_in_every_operation_is_a_json_4xx(app, api, admin, deliveries_skipped):
     connector = make_connector("gitlab")
+    channel = create_channel(
+        None,
+        ChannelChanges(name="Room", url="json://hooks.example.com/in", events=["issue.closed"]),
+    )
     bodies = sample_bodies(connector.id)
     checked = 0
     for path, method, operation, parameters in api_operations(app):
-        concrete = path.replace("{id}", str(connector.id))
+        row = channel if path.startswith("/notification-channels/") else connector
+        concrete = path.replace("{id}", str(row.id))
         for number in ODD_IDS if "{id}" in path else ():
             response = api.open(method, path.replace("{id}", number))
             assert response.status_code == 404 and response.get_json()["detail"], (path, number)
