@@ -25,6 +25,7 @@ from webapp.services.connection_tests import test_many
 from webapp.services.connectors import connectors_query
 from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_worker
 from webapp.services.errors import ServiceError
+from webapp.services.notification_channels import rotate_urls
 from webapp.services.secrets import rotate_all
 from webapp.services.users import create_user
 
@@ -150,16 +151,32 @@ secrets_cli = AppGroup("secrets", help="Manage the encryption of connector secre
 def rotate_secrets_command() -> None:
     """Re-encrypt every stored secret with the first key of CONNECTOR_SECRETS_KEY."""
     rotated, unreadable = rotate_all()
-    audit.record("secrets.rotate", None, rotated=rotated, unreadable=len(unreadable))
+    channels, unreadable_channels = rotate_urls()
+    audit.record(
+        "secrets.rotate",
+        None,
+        rotated=rotated,
+        unreadable=len(unreadable),
+        channels=channels,
+        unreadable_channels=len(unreadable_channels),
+    )
     db.session.commit()
     click.echo(f"Re-encrypted the secrets of {rotated} connector(s).")
+    if channels or unreadable_channels:
+        click.echo(f"Re-encrypted the URLs of {channels} notification channel(s).")
     for connector in unreadable:
         click.echo(
             f"Cannot decrypt the secrets of connector {connector.id} ({connector.name}): "
             "re-enter them on its edit page.",
             err=True,
         )
-    if unreadable:
+    for channel in unreadable_channels:
+        click.echo(
+            f"Cannot decrypt the URL of notification channel {channel.id} ({channel.name}): "
+            "enter it again on its edit page.",
+            err=True,
+        )
+    if unreadable or unreadable_channels:
         raise SystemExit(1)
 
 

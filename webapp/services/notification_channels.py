@@ -25,7 +25,12 @@ from webapp.services import audit
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.notifications import EVENTS, TEST, store_for_channel
 from webapp.services.permissions import require_admin
-from webapp.services.secrets import SecretsUnreadable, decrypt_secrets, encrypt_secrets
+from webapp.services.secrets import (
+    SecretsUnreadable,
+    decrypt_secrets,
+    encrypt_secrets,
+    rotate_token,
+)
 
 NAME_MAX_LENGTH = 100
 NAME_TAKEN = "A notification channel with this name already exists."
@@ -257,3 +262,23 @@ def recent_notifications(channel: NotificationChannel, limit: int = 20) -> list[
             .limit(limit)
         )
     )
+
+
+def rotate_urls() -> tuple[int, list[NotificationChannel]]:
+    """Re-encrypt every channel URL under the primary key (``flask secrets rotate``);
+    return how many, and the channels no key can read (their URL must be entered again)."""
+    rotated, unreadable = 0, []
+    for channel in db.session.scalars(channels_query()):
+        try:
+            token = rotate_token(channel.url_ciphertext)
+        except SecretsUnreadable:
+            unreadable.append(channel)
+            continue
+        db.session.execute(
+            NotificationChannel.__table__.update()
+            .where(NotificationChannel.id == channel.id)
+            .values(url_ciphertext=token)
+        )
+        rotated += 1
+    db.session.commit()
+    return rotated, unreadable

@@ -39,6 +39,8 @@ def render_form(form: ChannelForm, channel, chosen: list[Connector]):
         chosen=chosen,
         choices=connector_choices(search),
         connector_search_text=search,
+        # After a search without JavaScript: the typed URL is not echoed into the page.
+        url_retype=searching() and bool(form.url.data),
     )
 
 
