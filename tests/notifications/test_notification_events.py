@@ -139,3 +139,23 @@ def test_health_turning_failing_and_recovering_notifies_once_each(gitlab_b):
         ("Health", notifications.HEALTH_FAILING),
         ("Health", notifications.HEALTH_RECOVERED),
     ]
+
+
+def test_deleting_a_connector_unsubscribes_it(gitlab_a, gitlab_b):
+    from webapp.services.connectors import delete_connector
+
+    room = channel("Only A", connectors=[gitlab_a, gitlab_b])
+    delete_connector(None, gitlab_a)
+    db.session.expire_all()
+    assert [c.name for c in room.connectors] == ["Desk B"]
+    rows = db.session.execute(db.text("SELECT connector_id FROM notification_channel_connectors"))
+    assert [r[0] for r in rows] == [gitlab_b.id]
+
+
+def test_deleting_a_channel_deletes_its_notifications(gitlab_a):
+    from webapp.services.notification_channels import delete_channel
+
+    room = channel("Everything")
+    create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
+    delete_channel(None, room)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 0

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow
@@ -74,8 +74,12 @@ class NotificationChannel(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    #: The backref lets deleting a connector drop its rows here on SQLite too, where
+    #: foreign keys (ON DELETE CASCADE) are not enforced.
     connectors: Mapped[list[Connector]] = relationship(
-        secondary=channel_connectors, order_by=Connector.name_key
+        secondary=channel_connectors,
+        order_by=Connector.name_key,
+        backref=backref("notification_channels", lazy="select"),
     )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 

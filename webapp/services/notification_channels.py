@@ -12,7 +12,7 @@ import secrets as token_source
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -225,6 +225,9 @@ def delete_channel(actor: User | None, channel: NotificationChannel) -> None:
     """Delete the channel and its outbox (notifications not sent yet are dropped)."""
     require_admin(actor)
     audit.record("notification_channel.delete", actor, channel, scheme=channel.scheme)
+    # Explicitly: SQLite does not enforce ON DELETE CASCADE, and a later channel that
+    # got the same id must not inherit (and send) these.
+    db.session.execute(delete(Notification).where(Notification.channel_id == channel.id))
     db.session.delete(channel)
     db.session.commit()
 
