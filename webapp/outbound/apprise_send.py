@@ -245,15 +245,14 @@ class _quiet_apprise:
 def send(url: str, title: str, body: str, settings: OutboundSettings) -> SendResult:
     """Send one notification to ``url`` in this thread, within the outbound settings."""
     install()
-    pieces = secret_pieces(url)
-    plugin = apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
-    if plugin is None:
-        return SendResult(False, refused=True, message="The channel's URL is no longer valid.")
-    plugin.socket_connect_timeout = settings.connect_timeout
-    plugin.socket_read_timeout = settings.read_timeout
-    capture = _Capture(settings, pieces)
-    _local.capture = capture
+    capture = _Capture(settings, secret_pieces(url))
+    _local.capture = capture  # before instantiating: its complaints are masked too
     try:
+        plugin = apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
+        if plugin is None:
+            return SendResult(False, refused=True, message="The channel's URL is no longer valid.")
+        plugin.socket_connect_timeout = settings.connect_timeout
+        plugin.socket_read_timeout = settings.read_timeout
         ok = bool(plugin.notify(body=body, title=title))
     except Exception as error:  # a plugin bug must not end the worker's pass
         logger.warning("Apprise %s plugin raised %s", scheme_of(url), type(error).__name__)
