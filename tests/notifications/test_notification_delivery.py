@@ -238,3 +238,11 @@ def test_ticket_worker_sends_notifications_too(app, runner, connector):
         assert result.exit_code == 0, result.output
         assert only_notification().status == SENT
         assert len(receiver.delivered) == 1
+
+
+def test_metrics_count_notifications_by_status(app, client, connector):
+    channel_for("json://127.0.0.1:9/hook")
+    announce(connector)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'connector_desk_notifications{status="pending"} 1.0' in text
+    assert 'connector_desk_notifications{status="sent"} 0.0' in text

@@ -21,12 +21,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from webapp.extensions import db
 from webapp.models import Notification, NotificationChannel
 from webapp.models.base import utcnow
-from webapp.models.notification import FAILED, PENDING, SENDING, SENT, UNCERTAIN
+from webapp.models.notification import (
+    FAILED,
+    NOTIFICATION_STATUSES,
+    PENDING,
+    SENDING,
+    SENT,
+    UNCERTAIN,
+)
 from webapp.outbound import apprise_send
 from webapp.services.connector_sessions import outbound_settings
 from webapp.services.delivery import (
@@ -229,3 +236,13 @@ def deliver_due(limit: int | None = None) -> list[Notification]:
             if recorded:
                 handled.append(db.session.get(Notification, claimed.notification_id))
     return handled
+
+
+def notification_counts() -> dict[str, int]:
+    """Stored notifications per status, every status present (for /metrics)."""
+    rows = db.session.execute(
+        select(Notification.status, func.count()).group_by(Notification.status)
+    )
+    counts = dict.fromkeys(NOTIFICATION_STATUSES, 0)
+    counts.update({status: count for status, count in rows})
+    return counts
