@@ -159,3 +159,34 @@ def test_deleting_a_channel_deletes_its_notifications(gitlab_a):
     create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
     delete_channel(None, room)
     assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 0
+
+
+def test_issue_changes_from_the_tracker_notify_once_each(gitlab_a):
+    channel("Tracker news", events=[notifications.ISSUE_CLOSED, notifications.ISSUE_COMMENTED])
+    ticket, _ = create_ticket(None, TicketRequest(gitlab_a.id, "Broken screen"))
+    ticket.external_key = "#12"
+    assert notifications.notify_issue_change("closed", ticket, actor="jane") == 1
+    assert notifications.notify_issue_change("closed", ticket, actor="jane") == 0  # replayed
+    assert notifications.notify_issue_change("reopened", ticket) == 0  # not subscribed
+    assert notifications.notify_issue_change("labels", ticket) == 0  # no such event
+    assert notifications.notify_issue_change("commented", ticket, comment_id="c1") == 1
+    assert notifications.notify_issue_change("commented", ticket, comment_id="c2") == 1
+    db.session.commit()
+    titles = sorted(r.title for r in db.session.scalars(db.select(Notification)))
+    assert titles[0].startswith("#12 closed by jane: ") and "Broken screen" in titles[0]
+
+
+def test_triaged_issue_notifies_the_connector_channels(gitlab_a, gitlab_b):
+    channel("Triage", events=[notifications.ISSUE_TRIAGED], connectors=[gitlab_b])
+    assert (
+        notifications.notify_issue_triaged(
+            gitlab_a, issue_key="#3", issue_title="x", label="Hardware"
+        )
+        == 0
+    )
+    assert (
+        notifications.notify_issue_triaged(
+            gitlab_b, issue_key="#3", issue_title="[Hardware] screen", label="Hardware"
+        )
+        == 1
+    )

@@ -80,6 +80,54 @@ def notify(
     return stored
 
 
+#: The ticket mirror's change kinds (webapp.services.ticket_mirror) that are events here.
+ISSUE_EVENTS = {"closed": ISSUE_CLOSED, "reopened": ISSUE_REOPENED, "commented": ISSUE_COMMENTED}
+_ISSUE_WORDS = {"closed": "closed", "reopened": "reopened", "commented": "commented on"}
+
+
+def notify_issue_change(
+    kind: str,
+    ticket: Ticket,
+    *,
+    actor: str | None = None,
+    comment_id: str | None = None,
+    text: str = "",
+) -> int:
+    """Announce a change the tracker made to a ticket's issue: ``kind`` "closed",
+    "reopened" or "commented" (others, such as "labels", are no event: returns 0).
+
+    Keyed by the ticket, the kind and the comment id or the tracker's update time, so a
+    replayed webhook or a sync that sees the same change again adds nothing.
+    """
+    event = ISSUE_EVENTS.get(kind)
+    if event is None:
+        return 0
+    issue = ticket.external_key or f"ticket #{ticket.id}"
+    who = f" by {actor}" if actor else ""
+    occurrence = comment_id or str(getattr(ticket, "tracker_updated_at", None) or "")
+    return notify(
+        event,
+        connector=ticket.connector,
+        ticket=ticket,
+        title=f"{issue} {_ISSUE_WORDS[kind]}{who}: {ticket.final_title}",
+        body=text or f"{ticket.connector_name}: {issue} was {_ISSUE_WORDS[kind]} on the tracker.",
+        dedupe_key=f"ticket:{ticket.id}:{kind}:{occurrence}",
+    )
+
+
+def notify_issue_triaged(
+    connector: Connector, *, issue_key: str, issue_title: str, label: str
+) -> int:
+    """Announce that triage gave an issue (one not raised here) its category's label."""
+    return notify(
+        ISSUE_TRIAGED,
+        connector=connector,
+        title=f"{issue_key} triaged: {label}",
+        body=f"{connector.name}: “{issue_title}” got the label {label}.",
+        dedupe_key=f"issue:{issue_key}:label:{label}",
+    )
+
+
 def channels_for(event: str, connector_id: int | None) -> list[int]:
     """Ids of the enabled channels that hear about ``event`` of this connector."""
     chosen = select(channel_connectors.c.channel_id).where(
