@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,8 +33,10 @@ class ChatReceiver:
     """``json://127.0.0.1:<port>/<path>`` points Apprise here; answers follow ``script``
     and then 200."""
 
-    def __init__(self, script: Iterable[Answer] = ()) -> None:
+    def __init__(self, script: Iterable[Answer] = (), delay: float = 0.0) -> None:
         self.script = list(script)
+        #: Seconds each answer takes (a slow chat service).
+        self.delay = delay
         self.received: list[Received] = []
         self._lock = threading.Lock()
         receiver = self
@@ -47,6 +50,7 @@ class ChatReceiver:
                     receiver.received.append(
                         Received(self.path, dict(self.headers), body, answer.status)
                     )
+                time.sleep(receiver.delay)
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -246,3 +248,34 @@ def test_metrics_count_notifications_by_status(app, client, connector):
     text = client.get("/metrics").get_data(as_text=True)
     assert 'connector_desk_notifications{status="pending"} 1.0' in text
     assert 'connector_desk_notifications{status="sent"} 0.0' in text
+
+
+def test_a_worker_keeps_its_claims_while_a_slow_receiver_answers(app, connector):
+    """A second worker trying all along takes nothing from a live one: each of three
+    notifications reaches the receiver once, though the batch outlasts the lease twice."""
+    app.config["DELIVERY_LEASE_SECONDS"] = 0.6
+    app.config["DELIVERY_BATCH_SIZE"] = 3
+    with ChatReceiver(delay=0.5) as receiver:
+        channel_for(receiver.json_url())
+        for number in range(3):
+            announce(connector, f"ticket:{number}")
+        handled: list[int] = []
+
+        def worker() -> None:
+            with app.app_context():
+                handled.extend(n.id for n in deliver_due())
+                db.session.remove()
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        stolen = []
+        while thread.is_alive():
+            time.sleep(0.2)
+            stolen += claim_due(5)
+            db.session.remove()
+        thread.join()
+        assert stolen == []
+        assert len(handled) == 3
+        assert len(receiver.received) == 3
+        statuses = {n.status for n in db.session.scalars(db.select(Notification))}
+        assert statuses == {SENT}
