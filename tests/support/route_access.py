@@ -77,6 +77,7 @@ ACCESS: dict[str, str] = {
     "notifications.edit": ADMIN,
     "notifications.delete": ADMIN,
     "notifications.test": ADMIN,
+    "notifications.resend": ADMIN,
 }
 
 

@@ -53,7 +53,20 @@ def _channel_id(owner: User) -> int:
     return create_channel(None, changes).id
 
 
+def _notification_id(owner: User) -> int:
+    """A notification that failed for good: one that may be sent again."""
+    from webapp.extensions import db
+    from webapp.services.notification_channels import get_channel, queue_test
+
+    notification = queue_test(None, get_channel(_channel_id(owner)))
+    notification.status = "failed"
+    notification.next_attempt_at = None
+    db.session.commit()
+    return notification.id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
+    "notification_id": _notification_id,
     "channel_id": _channel_id,
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,

@@ -162,3 +162,26 @@ def test_viewers_get_403(client, auth):
     create_channel(None, ChannelChanges(name="X", url=SECRET_URL, events=[TICKET_CREATED]))
     auth.login(viewer.email)
     assert client.get("/notifications").status_code == 403
+
+
+def test_a_notification_that_failed_for_good_can_be_sent_again(admin_client):
+    admin_client.submit("/notifications/new", form())
+    channel = the_channel()
+    admin_client.submit(f"/notifications/{channel.id}/test")
+    row = db.session.scalar(db.select(Notification))
+    row.status, row.next_attempt_at = "uncertain", None
+    db.session.commit()
+    page = admin_client.get(f"/notifications/{channel.id}").get_data(as_text=True)
+    assert 'data-testid="resend"' in page
+    admin_client.submit(f"/notifications/{channel.id}/notifications/{row.id}/resend")
+    db.session.refresh(row)
+    assert row.status == "pending" and row.next_attempt_at is not None
+    # Pending now: a second click changes nothing.
+    response = admin_client.submit(
+        f"/notifications/{channel.id}/notifications/{row.id}/resend", follow_redirects=True
+    )
+    assert "can be sent again" in response.get_data(as_text=True)
+    assert (
+        admin_client.submit(f"/notifications/{channel.id}/notifications/999/resend").status_code
+        == 404
+    )

@@ -50,6 +50,7 @@ ACTION_TEXT: dict[str, str] = {
     "notification_channel.update": "Changed a notification channel",
     "notification_channel.delete": "Deleted a notification channel",
     "notification_channel.test": "Sent a test notification",
+    "notification_channel.resend": "Sent a notification again",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)

@@ -12,17 +12,18 @@ import secrets as token_source
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.ids import MAX_ID
 from webapp.models import Connector, Notification, NotificationChannel, User
 from webapp.models.base import utcnow
+from webapp.models.notification import FAILED, PENDING, UNCERTAIN
 from webapp.names import name_key, normalise_name
 from webapp.outbound.apprise_send import ChannelURLError, check_url
 from webapp.services import audit
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.notifications import EVENTS, TEST, store_for_channel
 from webapp.services.permissions import require_admin
 from webapp.services.secrets import (
@@ -254,6 +255,52 @@ def queue_test(actor: User | None, channel: NotificationChannel) -> Notification
             Notification.channel_id == channel.id, Notification.dedupe_key == key
         )
     ).one()
+
+
+RESEND_REFUSED = (
+    "Only notifications that failed for good, or whose outcome is uncertain, can be sent again."
+)
+
+
+def can_resend(notification: Notification) -> bool:
+    """Failed for good (no automatic retry is coming) or uncertain (the worker stopped
+    while sending): only a person can decide to send it again."""
+    failed_for_good = notification.status == FAILED and notification.next_attempt_at is None
+    return failed_for_good or notification.status == UNCERTAIN
+
+
+def resend(actor: User | None, channel: NotificationChannel, notification_id: int) -> None:
+    """Queue a notification of this channel again (an administrator's decision, since an
+    uncertain one may have arrived already)."""
+    require_admin(actor)
+    notification = (
+        db.session.get(Notification, notification_id) if notification_id <= MAX_ID else None
+    )
+    if notification is None or notification.channel_id != channel.id:
+        raise NotFound("This channel has no notification with this id.")
+    if not can_resend(notification):
+        raise ServiceError(RESEND_REFUSED)
+    changed = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification.id,
+            Notification.status == notification.status,
+            Notification.claim_number == notification.claim_number,
+        )
+        .values(status=PENDING, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        raise ServiceError(RESEND_REFUSED)
+    audit.record(
+        "notification_channel.resend",
+        actor,
+        channel,
+        notification=notification.id,
+        event=notification.event,
+    )
+    db.session.commit()
 
 
 def recent_notifications(channel: NotificationChannel, limit: int = 20) -> list[Notification]:

@@ -11,7 +11,7 @@ from webapp.models import Connector
 from webapp.services import notification_channels as service
 from webapp.services.connectors import connector_choices
 from webapp.services.delivery_worker import worker_state
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.notifications import EVENTS, TEST
 from webapp.web.forms import ConfirmForm
 from webapp.web.notifications import bp
@@ -88,6 +88,7 @@ def detail(channel_id: int):
         channel=channel,
         events=EVENT_LABELS,
         recent=service.recent_notifications(channel),
+        can_resend=service.can_resend,
         url_ok=service.url_readable(channel),
         worker=worker_state(),
         confirm=ConfirmForm(),
@@ -145,4 +146,22 @@ def test(channel_id: int):
                 "`flask tickets deliver --loop` (or `make run`) to send it.",
                 "warning",
             )
+    return redirect(url_for("notifications.detail", channel_id=channel.id))
+
+
+@bp.route(
+    "/notifications/<id:channel_id>/notifications/<id:notification_id>/resend", methods=["POST"]
+)
+def resend(channel_id: int, notification_id: int):
+    """Send a notification that failed for good, or whose outcome is uncertain, again."""
+    channel = service.get_channel(channel_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.resend(current_actor(), channel, notification_id)
+        except NotFound:
+            raise
+        except ServiceError as error:
+            flash(error.message, "warning")
+        else:
+            flash("The notification is queued to be sent again.", "info")
     return redirect(url_for("notifications.detail", channel_id=channel.id))
