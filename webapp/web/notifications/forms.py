@@ -4,7 +4,14 @@ a page; left blank on an edit, the stored URL stays."""
 from __future__ import annotations
 
 from flask import request
-from wtforms import BooleanField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import Length
 
 from webapp.ids import parse_id
@@ -43,9 +50,15 @@ class ChannelForm(BaseForm):
         default=ALL,
     )
     enabled = BooleanField("Enabled", default=True)
+    # Drawn by hand in the template (ticked chosen ones, the "add" select and its search);
+    # declared so that their input is checked like every other field's.
+    connector_ids = SelectMultipleField("Chosen connectors", choices=[], validate_choice=False)
+    connector_q = StringField("Search connectors")
 
     def chosen_ids(self) -> list[int]:
         """The chosen connectors: ticked ones, plus the one picked in "Add a connector"."""
+        if self.connector_ids.errors:
+            return []
         ids = (parse_id(value) for value in request.form.getlist("connector_ids"))
         return list(dict.fromkeys(i for i in ids if i is not None))
 

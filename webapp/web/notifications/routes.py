@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp.extensions import db
 from webapp.http.access import admin_required, current_actor
+from webapp.http.request_input import unstorable_text_message
 from webapp.models import Connector
 from webapp.services import notification_channels as service
 from webapp.services.connectors import connector_choices
@@ -27,7 +28,10 @@ def only_admins():
 
 
 def connector_search() -> str:
-    return request.values.get("connector_q", "").strip()[:100]
+    """The picker's search text; text no database can store searches for nothing (the
+    form says why beside the search box)."""
+    search = request.values.get("connector_q", "").strip()[:100]
+    return "" if unstorable_text_message(search) else search
 
 
 def render_form(form: ChannelForm, channel, chosen: list[Connector]):
@@ -42,6 +46,12 @@ def render_form(form: ChannelForm, channel, chosen: list[Connector]):
         # After a search without JavaScript: the typed URL is not echoed into the page.
         url_retype=searching() and bool(form.url.data),
     )
+
+
+def check_search(form: ChannelForm) -> None:
+    """A search submits the form without saving it: its input is checked all the same."""
+    if searching():
+        form.validate()
 
 
 def posted_connectors(form: ChannelForm) -> list[Connector]:
@@ -69,6 +79,7 @@ def new():
     form = ChannelForm()
     if request.method == "GET":
         form.events.data = list(EVENTS)
+    check_search(form)
     if not searching() and form.validate_on_submit():
         try:
             channel = service.create_channel(current_actor(), form.changes(editing=False))
@@ -106,6 +117,7 @@ def edit(channel_id: int):
             "enabled": channel.enabled,
         }
     )
+    check_search(form)
     chosen = posted_connectors(form) if request.method == "POST" else list(channel.connectors)
     if not searching() and form.validate_on_submit():
         try:
