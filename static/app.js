@@ -114,3 +114,13 @@ document.addEventListener("DOMContentLoaded", () => {
   if (category) category.addEventListener("change", render);
   render();
 });
+
+// A search box inside a bigger form (the notification channel's connector picker): with
+// JavaScript, Enter searches (htmx's "search" event) instead of submitting the form.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("[data-search-only] input[type=search]")) {
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();
+    });
+  }
+});

@@ -31,6 +31,7 @@ from webapp.services.delivery_worker import COMMAND, run_worker, start_embedded_
 from webapp.services.discord import api as discord_api
 from webapp.services.discord import settings as discord_settings
 from webapp.services.errors import ServiceError, ValidationFailed
+from webapp.services.notification_channels import rotate_urls
 from webapp.services.secrets import rotate_all
 from webapp.services.ticket_sync import PASS_SECONDS, SyncOutcome, run_sync, sync_ticket
 from webapp.services.triage import triage_sweep
@@ -161,16 +162,32 @@ secrets_cli = AppGroup("secrets", help="Manage the encryption of connector secre
 def rotate_secrets_command() -> None:
     """Re-encrypt every stored secret with the first key of CONNECTOR_SECRETS_KEY."""
     rotated, unreadable = rotate_all()
-    audit.record("secrets.rotate", None, rotated=rotated, unreadable=len(unreadable))
+    channels, unreadable_channels = rotate_urls()
+    audit.record(
+        "secrets.rotate",
+        None,
+        rotated=rotated,
+        unreadable=len(unreadable),
+        channels=channels,
+        unreadable_channels=len(unreadable_channels),
+    )
     db.session.commit()
     click.echo(f"Re-encrypted the secrets of {rotated} connector(s).")
+    if channels or unreadable_channels:
+        click.echo(f"Re-encrypted the URLs of {channels} notification channel(s).")
     for connector in unreadable:
         click.echo(
             f"Cannot decrypt the secrets of connector {connector.id} ({connector.name}): "
             "re-enter them on its edit page.",
             err=True,
         )
-    if unreadable:
+    for channel in unreadable_channels:
+        click.echo(
+            f"Cannot decrypt the URL of notification channel {channel.id} ({channel.name}): "
+            "enter it again on its edit page.",
+            err=True,
+        )
+    if unreadable or unreadable_channels:
         raise SystemExit(1)
 
 
@@ -445,7 +462,8 @@ tickets_cli = AppGroup("tickets", help="Deliver stored tickets and sync their is
 def deliver_tickets_command(
     loop: bool, interval: float | None, limit: int | None, max_passes: int | None
 ):
-    """Deliver pending and failed tickets that are due (several workers may run at once)."""
+    """Deliver pending and failed tickets that are due, and send due notifications
+    (several workers may run at once)."""
 
     def report(ticket) -> None:
         where = ticket.external_key or ticket.last_error
@@ -563,9 +581,46 @@ def sync_tickets_command(
     run_sync(loop=loop, interval=interval, limit=limit, max_passes=max_passes, report=_report_sync)
 
 
+notifications_cli = AppGroup("notifications", help="Send stored notifications.")
+
+
+@notifications_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running, sending notifications as they come.")
+@click.option(
+    "--interval", type=float, default=None, help="Seconds between passes (default: setting)."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Notifications claimed at once (default: setting).",
+)
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def deliver_notifications_command(
+    loop: bool, interval: float | None, limit: int | None, max_passes: int | None
+):
+    """Send due notifications only (`flask tickets deliver` sends them too)."""
+
+    def report(notification) -> None:
+        where = f"HTTP {notification.http_status}" if notification.http_status else "no answer"
+        detail = notification.last_error or where
+        click.echo(f"notification {notification.id}: {notification.status} ({detail})")
+
+    run_worker(
+        COMMAND,
+        interval or current_app.config["DELIVERY_INTERVAL_SECONDS"],
+        limit,
+        loop=loop,
+        max_passes=max_passes,
+        tickets=False,
+        report_notification=report,
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(discord_cli)
     app.cli.add_command(tickets_cli)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(connectors_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)

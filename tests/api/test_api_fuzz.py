@@ -18,6 +18,7 @@ from tests.factories import make_connector, make_sent_ticket
 from tests.support.material import registered_ids
 from webapp.extensions import db
 from webapp.models import Ticket, TicketComment
+from webapp.services.notification_channels import ChannelChanges, create_channel
 
 #: No 500s, and status codes, content types, headers and bodies as documented. Not
 #: "schema-valid data is accepted": the services also check what JSON Schema cannot
@@ -69,7 +70,7 @@ def test_the_api_conforms_to_its_document(app, api_schema, admin):
     # support pytest 9 yet); every failure is collected before asserting.
     headers = {"Authorization": f"Token {new_key(admin, 'fuzz')}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 26
+    assert len(operations) == 33
     failures = []
     for operation in operations:
 
@@ -113,6 +114,12 @@ def sample_bodies(connector_id: int) -> dict[str, dict]:
             "dry_run": True,
         },
         "restoreConnectorVersion": {"params": {"issue_tracker_api_token": "glpat-typed-again"}},
+        "createNotificationChannel": {
+            "name": "Fuzzed room",
+            "url": "json://hooks.example.com/in",
+            "events": ["ticket.created"],
+        },
+        "updateNotificationChannel": {"name": "Renamed room", "events": ["issue.closed"]},
         "createTicket": {
             "connector": {"id": connector_id},
             "title": "Fuzzed ticket",
@@ -163,10 +170,19 @@ def assert_json_400(response, where: str) -> dict:
 def test_hostile_input_in_every_operation_is_a_json_4xx(app, api, admin, deliveries_skipped):
     connector = make_connector("gitlab")
     ticket = make_sent_ticket(connector)  # comments and state need an issue
+    channel = create_channel(
+        None,
+        ChannelChanges(name="Room", url="json://hooks.example.com/in", events=["issue.closed"]),
+    )
     bodies = sample_bodies(connector.id)
     checked = 0
     for path, method, operation, parameters in api_operations(app):
-        row = ticket if path.startswith("/tickets/{id}/") else connector
+        if path.startswith("/tickets/{id}/"):
+            row = ticket
+        elif path.startswith("/notification-channels/"):
+            row = channel
+        else:
+            row = connector
         concrete = path.replace("{id}", str(row.id)).replace("{number}", "1")
         for number in ODD_IDS if "{id}" in path else ():
             response = api.open(method, path.replace("{id}", number))

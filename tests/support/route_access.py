@@ -100,6 +100,20 @@ ACCESS: dict[str, str] = {
     "api.export_bundle": TOKEN_ADMIN,
     "api.export_bundle_with_secrets": TOKEN_ADMIN,
     "api.import_bundle": TOKEN_ADMIN,
+    "api.list_notification_channels": TOKEN_ADMIN,
+    "api.create_notification_channel": TOKEN_ADMIN,
+    "api.get_notification_channel": TOKEN_ADMIN,
+    "api.update_notification_channel": TOKEN_ADMIN,
+    "api.delete_notification_channel": TOKEN_ADMIN,
+    "api.test_notification_channel": TOKEN_ADMIN,
+    "api.list_channel_notifications": TOKEN_ADMIN,
+    "notifications.index": ADMIN,
+    "notifications.new": ADMIN,
+    "notifications.detail": ADMIN,
+    "notifications.edit": ADMIN,
+    "notifications.delete": ADMIN,
+    "notifications.test": ADMIN,
+    "notifications.resend": ADMIN,
 }
 
 

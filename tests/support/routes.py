@@ -8,6 +8,7 @@ walk loudly: add one here.
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -82,8 +83,33 @@ def _hook_id(owner: User) -> str:
     return rotate_secret(None, connector)[0].hook_id
 
 
+def _channel_id(owner: User) -> int:
+    from webapp.services.notification_channels import ChannelChanges, create_channel
+
+    changes = ChannelChanges(
+        name=f"Sample channel {secrets.token_hex(4)}",
+        url="json://127.0.0.1:9/sample-hook",
+        events=["ticket.created"],
+    )
+    return create_channel(None, changes).id
+
+
+def _notification_id(owner: User) -> int:
+    """A notification that failed for good: one that may be sent again."""
+    from webapp.extensions import db
+    from webapp.services.notification_channels import get_channel, queue_test
+
+    notification = queue_test(None, get_channel(_channel_id(owner)))
+    notification.status = "failed"
+    notification.next_attempt_at = None
+    db.session.commit()
+    return notification.id
+
+
 BUILDERS: dict[str, Callable[[User], Any]] = {
     "comment_id": _comment_id,
+    "notification_id": _notification_id,
+    "channel_id": _channel_id,
     "connector_id": _connector_id,
     "user_id": lambda owner: make_user(role="viewer").id,
     "token_id": _token_id,

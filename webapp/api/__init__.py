@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
         connectors,
         docs,
         errors,
+        notification_channels,
         openapi,
         systems,
         tickets,

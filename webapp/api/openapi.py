@@ -12,6 +12,7 @@ from flask import current_app
 
 from webapp.about import __version__
 from webapp.api import bp
+from webapp.api.notification_openapi import notification_paths, notification_schemas
 from webapp.api.schemas import components, ref
 from webapp.http.access import public
 from webapp.ids import MAX_ID
@@ -399,6 +400,10 @@ def _document(systems: list[System]) -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v2"}],
         "security": [{"Token": []}],
-        "paths": _paths(),
-        "components": components(systems),
+        "paths": {**_paths(), **notification_paths()},
+        "components": _with_notifications(components(systems)),
     }
+
+
+def _with_notifications(parts: dict[str, Any]) -> dict[str, Any]:
+    return {**parts, "schemas": {**parts["schemas"], **notification_schemas()}}

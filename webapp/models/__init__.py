@@ -4,6 +4,7 @@ from webapp.models.api_token import ApiToken
 from webapp.models.audit import AuditEntry
 from webapp.models.connector import Connector, ConnectorCategory, ConnectorVersion
 from webapp.models.discord import DiscordIntegration, DiscordRoute
+from webapp.models.notification import Notification, NotificationChannel
 from webapp.models.ticket import (
     DeliveryAttempt,
     DeliveryWorker,
@@ -25,6 +26,8 @@ __all__ = [
     "DeliveryWorker",
     "DiscordIntegration",
     "DiscordRoute",
+    "Notification",
+    "NotificationChannel",
     "Ticket",
     "TicketActivity",
     "TicketComment",

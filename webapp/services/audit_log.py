@@ -60,11 +60,16 @@ ACTION_TEXT: dict[str, str] = {
     "ticket.comment_retry": "Retried a comment",
     "ticket.close": "Closed a ticket's issue",
     "ticket.reopen": "Reopened a ticket's issue",
+    "notification_channel.create": "Created a notification channel",
+    "notification_channel.update": "Changed a notification channel",
+    "notification_channel.delete": "Deleted a notification channel",
+    "notification_channel.test": "Sent a test notification",
+    "notification_channel.resend": "Sent a notification again",
 }
 #: Actions the app records; the filter also offers any other action found in the log.
 KNOWN_ACTIONS = tuple(ACTION_TEXT)
 #: How a target type (the model's class name) reads in a sentence.
-TARGET_NOUNS = {"apitoken": "API token"}
+TARGET_NOUNS = {"apitoken": "API token", "notificationchannel": "notification channel"}
 #: Target types that have a page of their own to link to.
 LINKABLE_MODELS = {"connector": Connector, "ticket": Ticket, "user": User}
 FILTER_MAX_LENGTH = 254

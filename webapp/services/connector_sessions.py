@@ -25,6 +25,7 @@ from webapp.extensions import db
 from webapp.models import Connector
 from webapp.models.base import utcnow
 from webapp.outbound.results import CheckResult, not_contacted
+from webapp.services import notifications
 from webapp.services.connectors import get_connector
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.secrets import SecretsUnreadable, connector_secrets
@@ -272,6 +273,7 @@ def record_health(connector: Connector, health: Health) -> None:
         values["delivery_failures"] = health.delivery_failures
     if not values:
         return
+    before = connector.health_status
     db.session.execute(
         update(Connector)
         .where(Connector.id == connector.id)
@@ -279,3 +281,27 @@ def record_health(connector: Connector, health: Health) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(connector, list(values))
+    _announce_health_change(connector, before, health)
+
+
+#: Health changes channels hear about: (before is failed, now) → event.
+HEALTH_EVENTS = {
+    (False, "failed"): notifications.HEALTH_FAILING,
+    (True, "ok"): notifications.HEALTH_RECOVERED,
+}
+
+
+def _announce_health_change(connector: Connector, before: str | None, health: Health) -> None:
+    """A badge that turns failing, or ok again after failing, is news (not every check)."""
+    event = HEALTH_EVENTS.get((before == "failed", health.status))
+    if event is None:
+        return
+    when = (health.checked_at or utcnow()).isoformat()
+    failing = event == notifications.HEALTH_FAILING
+    notifications.notify(
+        event,
+        connector=connector,
+        title=f"Connector {connector.name} is {'failing' if failing else 'healthy again'}",
+        body=health.message if failing else f"It works again: {health.message}",
+        dedupe_key=f"connector:{connector.id}:health:{health.status}:{when}",
+    )

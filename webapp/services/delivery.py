@@ -34,7 +34,7 @@ from webapp.models import Connector, DeliveryAttempt, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING, SENT
 from webapp.observability import metrics
-from webapp.services import audit
+from webapp.services import audit, notifications
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_ticket_change
@@ -143,15 +143,28 @@ def _current(claim: Claim) -> tuple:
     )
 
 
+def _claim_key(claim: Claim) -> tuple[Outbox, int]:
+    return (claim.model, claim.row_id)
+
+
 class LeaseKeeper:
     """Renews a worker's claims from a background thread while the worker works on them.
 
     Use as a context manager around the work; ``release`` a claim once it is recorded.
+    Ticket and comment claims (``Claim``) renew themselves; other outboxes
+    (notifications) pass ``renew_claims`` (claims → the keys still held) and ``key``.
     """
 
-    def __init__(self, claims: list[Claim]) -> None:
+    def __init__(
+        self,
+        claims: list[Any],
+        renew_claims: Callable[[list[Any]], set[Any]] | None = None,
+        key: Callable[[Any], Any] | None = None,
+    ) -> None:
         self._app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self._claims = {(claim.model, claim.row_id): claim for claim in claims}
+        self._key = key or _claim_key
+        self._renew = renew_claims or (lambda claims: {_claim_key(c) for c in renew(claims)})
+        self._claims = {self._key(claim): claim for claim in claims}
         self._every = lease().total_seconds() / 3
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -165,9 +178,9 @@ class LeaseKeeper:
         self._done.set()
         self._thread.join(timeout=30)
 
-    def release(self, claim: Claim) -> None:
+    def release(self, claim: Any) -> None:
         with self._lock:
-            self._claims.pop((claim.model, claim.row_id), None)
+            self._claims.pop(self._key(claim), None)
 
     def _run(self) -> None:
         with self._app.app_context():
@@ -176,13 +189,13 @@ class LeaseKeeper:
                     with self._lock:
                         claims = list(self._claims.values())
                     try:
-                        held = renew(claims)
+                        held = self._renew(claims)
                     except Exception:  # the next round may work; the fence still holds
                         db.session.rollback()
-                        logger.exception("Could not renew the leases of tickets being sent")
+                        logger.exception("Could not renew the leases of claims being sent")
                         continue
                     for claim in claims:
-                        if claim not in held:
+                        if self._key(claim) not in held:
                             self.release(claim)
             finally:
                 db.session.remove()
@@ -359,6 +372,22 @@ def _record_failure(ticket, connector, failure: DeliveryFailed, started: float) 
     )
     if connector is not None:
         ConnectorSession.of(connector).record_delivery(False, failure.message)
+    if ticket.next_attempt_at is None:
+        _announce_failed_for_good(ticket, connector, failure)
+
+
+def _announce_failed_for_good(ticket, connector, failure: DeliveryFailed) -> None:
+    """Nothing will retry it automatically now: tell the channels that follow it. The
+    attempt number keys it, so a manual retry that fails for good again is news again."""
+    notifications.notify(
+        notifications.DELIVERY_FAILED,
+        connector=connector,
+        ticket=ticket,
+        title=f"Ticket #{ticket.id} was not delivered: {ticket.final_title}",
+        body=f"{ticket.connector_name} did not take it after {ticket.attempts} attempt(s), "
+        f"and it will not be retried automatically: {failure.message}",
+        dedupe_key=f"ticket:{ticket.id}:attempt:{ticket.attempts}",
+    )
 
 
 def claim_due(limit: int, now: datetime | None = None) -> list[Claim]:

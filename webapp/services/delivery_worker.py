@@ -1,5 +1,5 @@
-"""The delivery worker: passes over due tickets, its heartbeat, and the embedded worker
-(which also polls sent tickets' issues: ``ticket_sync``).
+"""The delivery worker: passes over due tickets, comments and notifications, its
+heartbeat, and the embedded worker (which also polls sent tickets' issues: ``ticket_sync``).
 
 `flask tickets deliver --loop` runs the loop as its own process (production); `flask serve`
 (what `make run` starts) runs the same loop in a background thread, so a failed ticket is
@@ -21,9 +21,10 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.models import DeliveryWorker, Ticket
+from webapp.models import DeliveryWorker, Notification, Ticket
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING
+from webapp.services import notification_delivery
 from webapp.services.comments import deliver_due_comments
 from webapp.services.delivery import deliver_due, lease
 from webapp.services.ticket_sync import sync_due, sync_enabled
@@ -72,6 +73,15 @@ def deliver_all_due(kind: str, interval: float, batch: int | None = None) -> Ite
         yield from handled
 
 
+def send_all_due_notifications(batch: int | None = None) -> Iterator[Notification]:
+    """Send due notifications batch after batch until none is due."""
+    while True:
+        handled = notification_delivery.deliver_due(batch)
+        if not handled:
+            return
+        yield from handled
+
+
 def run_worker(
     kind: str,
     interval: float,
@@ -81,14 +91,25 @@ def run_worker(
     stop: threading.Event | None = None,
     max_passes: int | None = None,
     report: Callable[[Ticket], None] | None = None,
+    tickets: bool = True,
+    notifications: bool = True,
+    report_notification: Callable[[Notification], None] | None = None,
 ) -> None:
-    """Deliver due tickets, then (``loop``) wait ``interval`` seconds and do it again."""
+    """Deliver due tickets and send due notifications (both, by default), then
+    (``loop``) wait ``interval`` seconds and do it again."""
     stop = stop or threading.Event()
     passes = 0
     while True:
-        for ticket in deliver_all_due(kind, interval, batch):
-            if report is not None:
-                report(ticket)
+        if tickets:
+            for ticket in deliver_all_due(kind, interval, batch):
+                if report is not None:
+                    report(ticket)
+        else:
+            beat(kind, interval)
+        if notifications:
+            for notification in send_all_due_notifications(batch):
+                if report_notification is not None:
+                    report_notification(notification)
         prune_now_and_then()  # old webhook events: at most once an hour
         passes += 1
         if not loop or (max_passes is not None and passes >= max_passes):

@@ -138,7 +138,7 @@ def _deliver(app, claimed: delivery.Claim, actor_id: int | None, done: threading
                 delivery.deliver_claimed(claimed, actor)
         except Exception:
             db.session.rollback()
-            logger.exception("Delivering ticket %s for its request failed", claimed.ticket_id)
+            logger.exception("Delivering ticket %s for its request failed", claimed.row_id)
         finally:
             db.session.remove()
             done.set()

@@ -63,6 +63,16 @@ def open_sealed_text(token: str, max_age: int) -> str:
         raise SecretsUnreadable("The sealed text is too old or damaged.") from None
 
 
+def rotate_token(token: str) -> str:
+    """``token`` re-encrypted under the primary key (SecretsUnreadable if no key reads it)."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretsUnreadable(
+            "The stored secrets cannot be decrypted with the configured keys."
+        ) from None
+
+
 def connector_secrets(connector: Connector) -> dict[str, str]:
     """The connector's decrypted secrets (raises SecretsUnreadable)."""
     return decrypt_secrets(connector.secrets_ciphertext)

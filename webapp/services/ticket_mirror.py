@@ -19,6 +19,8 @@ from webapp.extensions import db
 from webapp.models import Ticket, TicketActivity, TicketComment
 from webapp.models.base import utcnow
 from webapp.models.ticket import INBOUND, OUTBOUND, SENT
+from webapp.outbound.scrub import shorten
+from webapp.services import notifications
 from webapp.trackers.tickets import CLOSED, OPEN, IssueSnapshot
 
 CLOSED_EVENT, REOPENED_EVENT, COMMENTED_EVENT = "closed", "reopened", "commented"
@@ -67,7 +69,24 @@ def apply_snapshot(ticket: Ticket, snapshot: IssueSnapshot, *, via: str) -> list
             ticket.tracker_updated_at = snapshot.updated_at
     changes += _comments(ticket, snapshot, via)
     ticket.tracker_synced_at = utcnow()
+    _announce(changes, snapshot)
     return changes
+
+
+def _announce(changes: list[MirrorChange], snapshot: IssueSnapshot) -> None:
+    """Store a notification for each change channels hear about (closed, reopened,
+    commented), keyed so the same news from a replay or a later sync is told once."""
+    when = (snapshot.changed_at or snapshot.updated_at or utcnow()).isoformat()
+    bodies = {comment.external_id: comment.body for comment in snapshot.comments}
+    for change in changes:
+        comment_id = change.details.get("comment_id")
+        notifications.notify_issue_change(
+            change.kind,
+            change.ticket,
+            actor=change.actor,
+            comment_id=comment_id or f"{change.kind}@{when}",
+            text=shorten(bodies.get(comment_id, ""), 500) if comment_id else "",
+        )
 
 
 def _state(ticket: Ticket, snapshot: IssueSnapshot, via: str) -> list[MirrorChange]:

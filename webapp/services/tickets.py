@@ -22,7 +22,7 @@ from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX_LENGTH
 from webapp.schema.validation import render_title, validate_params
-from webapp.services import audit
+from webapp.services import audit, notifications
 from webapp.services.change_context import current_via
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import MAX_ID, Choices, connector_choices
@@ -195,8 +195,22 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
         remember_choices(actor, connector, ticket)
     reported = {"reporter": ticket.reporter, "via": current_via()} if ticket.reporter else {}
     audit.record("ticket.create", actor, ticket, connector_id=connector.id, **reported)
+    _announce_created(ticket, connector, actor)
     db.session.commit()
     return ticket, True
+
+
+def _announce_created(ticket: Ticket, connector: Connector, actor: User | None) -> None:
+    """Notify the channels that follow this connector, in the ticket's transaction."""
+    who = actor.email if actor is not None else "the command line"
+    notifications.notify(
+        notifications.TICKET_CREATED,
+        connector=connector,
+        ticket=ticket,
+        title=f"New ticket #{ticket.id}: {ticket.final_title}",
+        body=f"{who} raised it through {connector.name}; it is being delivered.",
+        dedupe_key=f"ticket:{ticket.id}",
+    )
 
 
 def _set_content(

@@ -23,7 +23,7 @@ from webapp.extensions import db
 from webapp.models import Connector, ConnectorCategory, User
 from webapp.models.base import utcnow
 from webapp.names import name_key
-from webapp.services import audit
+from webapp.services import audit, notifications
 from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import require_admin
@@ -133,6 +133,8 @@ def triage_issue(
         client.add_labels(key, missing, None)
     except DeliveryFailed as failure:
         return TriageOutcome(key, title, FAILED, missing, failure.message)
+    for label in missing:
+        notifications.notify_issue_triaged(connector, issue_key=key, issue_title=title, label=label)
     return TriageOutcome(key, title, LABELLED, missing)
 
 

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from webapp.web.dashboard import bp as dashboard_bp
     from webapp.web.hooks import bp as hooks_bp
     from webapp.web.integrations import bp as integrations_bp
+    from webapp.web.notifications import bp as notifications_bp
     from webapp.web.tickets import bp as tickets_bp
     from webapp.web.users import bp as users_bp
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
         dashboard_bp,
         connectors_bp,
         tickets_bp,
+        notifications_bp,
         users_bp,
         audit_bp,
         integrations_bp,

@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from webapp.http.access import public
 from webapp.observability.metrics import NAMESPACE, scrape_registry
-from webapp.services import outbox_stats
+from webapp.services import notification_delivery, outbox_stats
 
 bp = Blueprint("metrics", __name__)
 
@@ -40,6 +40,14 @@ class DatabaseFigures:
             "How long the longest-waiting due ticket has been due (0 when none is).",
             state.oldest_due_age_seconds,
         )
+        notifications = GaugeMetricFamily(
+            f"{NAMESPACE}_notifications",
+            "Stored notifications to chat channels, by status.",
+            labels=["status"],
+        )
+        for status, count in notification_delivery.notification_counts().items():
+            notifications.add_metric([status], count)
+        yield notifications
 
 
 def may_scrape() -> bool:

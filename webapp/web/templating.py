@@ -14,6 +14,7 @@ from webapp.services import rate_limits
 NAV_ITEMS = (
     ("connectors.index", "Connectors", False),
     ("tickets.index", "Tickets", False),
+    ("notifications.index", "Notifications", True),
     ("users.index", "Users", True),
     ("integrations.discord_settings", "Discord", True),
     ("audit.index", "Audit log", True),

@@ -52,11 +52,16 @@ def index():
     )
 
 
+#: The empty first option of a picker: ``any=1`` filters by none, ``add=1`` adds none.
+CHOICE_BLANKS = {"any": "All connectors", "add": "— add a connector —"}
+
+
 @bp.route("/connectors/choices")
 def choices():
     """A connector picker's options as an HTML fragment (htmx typeahead): one bounded page
     of the connectors matching ``connector_q``; ``usable=1`` keeps those a ticket can use,
-    ``any=1`` starts with "All connectors", ``connector`` is the one chosen now."""
+    ``any=1`` starts with "All connectors" (``add=1``: "— add a connector —"),
+    ``connector`` is the one chosen now."""
     search = request.args.get("connector_q", "").strip()[:100]
     selected = query_id("connector")
     if request.args.get("usable") == "1":
@@ -67,7 +72,9 @@ def choices():
         "connectors/_choices.html",
         choices=found,
         selected=selected,
-        any_label="All connectors" if request.args.get("any") == "1" else None,
+        any_label=next(
+            (label for key, label in CHOICE_BLANKS.items() if request.args.get(key) == "1"), None
+        ),
     )
 
 
