@@ -199,6 +199,19 @@ def test_jira_finds_the_comment_with_the_marker(api, settings) -> None:
         assert client.find_comment("OPS-12", None, MARKER).external_id == "2"
 
 
+def test_jira_finds_the_marker_in_escaped_wiki_markup(api, settings) -> None:
+    escaped = MARKER.replace("-", "\\-")
+    api.add(
+        responses.GET,
+        JIRA_SPEC.url("/rest/api/2/issue/OPS-12/comment"),
+        json={
+            "comments": [{"id": "3", "body": f"x\nSent with Connector Desk · reference {escaped}"}]
+        },
+    )
+    with client_of(JIRA_SPEC, settings) as client:
+        assert client.find_comment("OPS-12", None, MARKER).external_id == "3"
+
+
 TRANSITIONS = {
     "transitions": [
         {"id": "11", "name": "Start", "to": {"statusCategory": {"key": "indeterminate"}}},
