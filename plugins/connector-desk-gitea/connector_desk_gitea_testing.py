@@ -53,6 +53,8 @@ class FakeGitea(FakeServer):
         self.repos: dict[str, Json] = {}
         self.labels: dict[str, list[Json]] = {}
         self.issues: dict[str, list[Json]] = {}
+        #: "owner/name#number" -> comments, oldest first
+        self.comments: dict[str, list[Json]] = {}
         self._ids = 100
         for full_name, options in (repos if repos is not None else {"ops/desk": {}}).items():
             self.repos[full_name.lower()] = {
@@ -184,6 +186,49 @@ class FakeGitea(FakeServer):
         }
         self.issues[key].append(issue)
         return json_response(201, issue, created=True)
+
+    def _issue(self, owner: str, repo: str, number: str) -> Json | None:
+        found = self._repo(owner, repo)
+        issues = self.issues[found["full_name"].lower()] if found else []
+        n = int(number)
+        return issues[n - 1] if 0 < n <= len(issues) else None
+
+    @route("PATCH", R + r"/issues/(?P<number>\d+)")
+    def edit_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        """Only ``state`` (open / closed) is applied."""
+        issue = self._issue(owner, repo, number)
+        if issue is None:
+            return self.not_found()
+        state = (req.body if isinstance(req.body, dict) else {}).get("state")
+        if state not in (None, "open", "closed"):
+            return json_response(422, {"message": "[State]: invalid", "url": SWAGGER})
+        issue["state"] = state or issue["state"]
+        return json_response(201, issue)
+
+    @route("POST", R + r"/issues/(?P<number>\d+)/comments")
+    def create_comment(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        issue = self._issue(owner, repo, number)
+        if issue is None:
+            return self.not_found()
+        body = str((req.body if isinstance(req.body, dict) else {}).get("body") or "")
+        if not body.strip():
+            return json_response(422, {"message": "[Body]: Required", "url": SWAGGER})
+        comment = {
+            "id": self._next_id(),
+            "body": body,
+            "user": {"id": 1, "login": self.login},
+            "html_url": f"{issue['html_url']}#issuecomment-{self._ids}",
+            "created_at": "2026-01-02T03:04:05Z",
+        }
+        self.comments.setdefault(f"{owner}/{repo}#{number}".lower(), []).append(comment)
+        return json_response(201, comment, created=True)
+
+    @route("GET", R + r"/issues/(?P<number>\d+)/comments")
+    def list_comments(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        """Gitea lists all of an issue's comments (no paging)."""
+        if self._issue(owner, repo, number) is None:
+            return self.not_found()
+        return json_response(200, self.comments.get(f"{owner}/{repo}#{number}".lower(), []))
 
     @staticmethod
     def _page(rows: list[Json], req: Request) -> list[Json]:
