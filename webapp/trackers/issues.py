@@ -91,6 +91,13 @@ class IssueRequests(TrackerConnection):
         here; trackers that render Markdown hide it in an HTML comment."""
         return f"{text.rstrip()}\n\n-- \nSent with Connector Desk · reference {marker}"
 
+    @staticmethod
+    def comment_marker(body: str) -> str:
+        """The marker ``comment_body`` put into ``body`` (every format ends "reference
+        MARKER"), or "" if there is none."""
+        tail = body.rsplit("reference ", 1)[-1] if "reference " in body else ""
+        return tail.split()[0] if tail.split() else ""
+
     # ---- helpers ---------------------------------------------------------
     def issue_target(self, target: str | None) -> str:
         """The ticket's repository / project / queue, else the connector's own."""

@@ -330,3 +330,12 @@ def test_rt_refused_status_is_a_failure(api, settings) -> None:
     with client_of(RT_SPEC, settings) as client, pytest.raises(DeliveryFailed) as failed:
         client.set_state("12", None, "closed")
     assert "Permission Denied" in failed.value.message
+
+
+@pytest.mark.parametrize(
+    "spec", [GITHUB_SPEC, GITLAB_SPEC, JIRA_SPEC, RT_SPEC], ids=lambda s: s.system.id
+)
+def test_every_comment_body_gives_its_marker_back(spec, settings) -> None:
+    with client_of(spec, settings) as client:
+        assert client.comment_marker(client.comment_body("Text\n", MARKER)) == MARKER
+        assert client.comment_marker("no marker here") == ""
