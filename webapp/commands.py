@@ -17,7 +17,7 @@ from werkzeug.serving import run_simple
 
 from webapp.extensions import db
 from webapp.log_redaction import redact
-from webapp.models import Connector, User
+from webapp.models import Connector, TicketComment, User
 from webapp.services import audit
 from webapp.services import setup as setup_service
 from webapp.services import tokens as token_service
@@ -465,9 +465,13 @@ def deliver_tickets_command(
     """Deliver pending and failed tickets that are due, and send due notifications
     (several workers may run at once)."""
 
-    def report(ticket) -> None:
-        where = ticket.external_key or ticket.last_error
-        click.echo(f"ticket {ticket.id}: {ticket.status} ({where})")
+    def report(row) -> None:
+        if isinstance(row, TicketComment):
+            where = row.external_id or row.last_error
+            click.echo(f"comment {row.id} on ticket {row.ticket_id}: {row.status} ({where})")
+            return
+        where = row.external_key or row.last_error
+        click.echo(f"ticket {row.id}: {row.status} ({where})")
 
     run_worker(
         COMMAND,

@@ -237,6 +237,39 @@ class FakeGitea(FakeServer):
         issue["labels"] += [by_id[i] for i in ids if i not in have]
         return json_response(200, issue["labels"])
 
+    @route("PATCH", R + r"/issues/(?P<number>\d+)")
+    def edit_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        """Only ``state`` (open / closed) is applied."""
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        issue = found[1]
+        state = (req.body if isinstance(req.body, dict) else {}).get("state")
+        if state not in (None, "open", "closed"):
+            return json_response(422, {"message": "[State]: invalid", "url": SWAGGER})
+        issue["state"] = state or issue["state"]
+        return json_response(201, {k: v for k, v in issue.items() if not k.startswith("_")})
+
+    @route("POST", R + r"/issues/(?P<number>\d+)/comments")
+    def create_comment(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        found = self._issue(owner, repo, number)
+        if found is None:
+            return self.not_found()
+        issue = found[1]
+        body = str((req.body if isinstance(req.body, dict) else {}).get("body") or "")
+        if not body.strip():
+            return json_response(422, {"message": "[Body]: Required", "url": SWAGGER})
+        comment_id = self._next_id()
+        comment = {
+            "id": comment_id,
+            "body": body,
+            "user": {"id": 1, "login": self.login},
+            "html_url": f"{issue['html_url']}#issuecomment-{comment_id}",
+            "created_at": "2026-01-02T03:04:05Z",
+        }
+        issue.setdefault("_comments", []).append(comment)
+        return json_response(201, comment, created=True)
+
     @staticmethod
     def _page(rows: list[Json], req: Request) -> list[Json]:
         try:

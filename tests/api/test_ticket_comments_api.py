@@ -92,4 +92,6 @@ def test_viewers_comment_and_close_only_their_own(app, connector, gitlab):
     assert viewer_api.post(f"/tickets/{theirs.id}/comments/", json={"body": "b"}).status_code == 403
     assert viewer_api.post(f"/tickets/{theirs.id}/close/").status_code == 403
     assert viewer_api.post(f"/tickets/{theirs.id}/reopen/").status_code == 403
-    assert len(gitlab.notes[(GITLAB_PROJECT_ID, 1)]) == 1
+    notes = gitlab.notes[(GITLAB_PROJECT_ID, 1)]
+    assert [n["body"][:1] for n in notes if not n["system"]] == ["a"]  # no comment "b"
+    assert [n["body"] for n in notes if n["system"]] == ["closed"]  # and closed once

@@ -9,7 +9,7 @@ from tests.fakes import refused_address
 from tests.support.connector_data import api_params
 from webapp.extensions import db
 from webapp.models import Connector, Ticket
-from webapp.services import connection_tests, connectors, delivery, tickets, users
+from webapp.services import comments, connection_tests, connectors, delivery, tickets, users
 from webapp.services.errors import Forbidden
 
 CHANGES = connectors.ConnectorChanges(name="Viewer's connector", params=api_params("gitlab"))
@@ -103,3 +103,31 @@ def test_creators_admins_and_the_command_line_change_tickets(viewer, change, act
     change(changed_by, ticket)
     ticket = db.session.get(Ticket, ticket.id)
     assert (ticket.title, ticket.status, ticket.attempts) != ("Printer jam", "pending", 0)
+
+
+CONVERSATION = {
+    "comment": lambda actor, ticket: comments.add_comment(actor, ticket, "Hello"),
+    "close": lambda actor, ticket: comments.change_state(actor, ticket, "closed"),
+    "reopen": lambda actor, ticket: comments.change_state(actor, ticket, "open"),
+}
+
+
+@pytest.mark.parametrize("action", CONVERSATION.values(), ids=CONVERSATION.keys())
+@pytest.mark.parametrize("creator", ["another viewer", "an admin", "the command line"])
+def test_viewers_cannot_converse_on_tickets_of_others(viewer, action, creator):
+    """Nothing is stored and nothing is sent (the tracker address refuses anyway)."""
+    from tests.factories import make_sent_ticket
+    from webapp.models import TicketActivity, TicketComment
+
+    owner = {"another viewer": make_user(role="viewer"), "an admin": make_user()}.get(creator)
+    connector = make_connector(
+        "gitlab", issue_tracker_server=refused_address(), issue_tracker_method="http"
+    )
+    ticket = make_sent_ticket(connector)
+    ticket.created_by_id = owner.id if owner else None
+    db.session.commit()
+    with pytest.raises(Forbidden, match="the user who created"):
+        action(viewer, ticket)
+    db.session.rollback()
+    assert db.session.query(TicketComment).count() == 0
+    assert db.session.query(TicketActivity).count() == 0

@@ -234,3 +234,14 @@ def test_delivery_after_the_mirror_stored_the_echo_keeps_one_comment(connector, 
 
     assert sent.external_id == note_id
     assert db.session.query(TicketComment).filter_by(ticket_id=ticket.id).count() == 1
+
+
+def test_the_deliver_command_sends_due_comments_and_says_so(app, connector, gitlab, runner):
+    ticket = sent_ticket(connector)
+    comment = comments.add_comment(None, ticket, "From the command line")
+
+    result = runner.invoke(args=["tickets", "deliver"])
+
+    assert result.exit_code == 0, result.output
+    note_id = notes(gitlab)[0]["id"]
+    assert f"comment {comment.id} on ticket {ticket.id}: sent ({note_id})" in result.output

@@ -303,7 +303,7 @@ def change_state(
     db.session.add(activity)
     ticket.tracker_state = state
     audit.record(
-        f"ticket.{'close' if state == CLOSED else 'reopen'}",
+        "ticket.close" if state == CLOSED else "ticket.reopen",
         actor,
         ticket,
         via=activity.via,

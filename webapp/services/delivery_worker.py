@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.models import DeliveryWorker, Notification, Ticket
+from webapp.models import DeliveryWorker, Notification, Ticket, TicketComment
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, PENDING, SENDING
 from webapp.services import notification_delivery
@@ -61,9 +61,11 @@ def beat(kind: str, interval: float, now: datetime | None = None) -> None:
     db.session.commit()
 
 
-def deliver_all_due(kind: str, interval: float, batch: int | None = None) -> Iterator[Ticket]:
-    """One worker pass: claim and deliver batch after batch until nothing is due: tickets
-    (yielded), then comments typed on the dashboard (their tickets exist by then)."""
+def deliver_all_due(
+    kind: str, interval: float, batch: int | None = None
+) -> Iterator[Ticket | TicketComment]:
+    """One worker pass: claim and deliver batch after batch until nothing is due: tickets,
+    then comments typed on the dashboard (their tickets exist by then)."""
     while True:
         beat(kind, interval)
         handled = deliver_due(batch)
@@ -71,6 +73,7 @@ def deliver_all_due(kind: str, interval: float, batch: int | None = None) -> Ite
         if not handled and not comments:
             return
         yield from handled
+        yield from comments
 
 
 def send_all_due_notifications(batch: int | None = None) -> Iterator[Notification]:
@@ -90,7 +93,7 @@ def run_worker(
     loop: bool = True,
     stop: threading.Event | None = None,
     max_passes: int | None = None,
-    report: Callable[[Ticket], None] | None = None,
+    report: Callable[[Ticket | TicketComment], None] | None = None,
     tickets: bool = True,
     notifications: bool = True,
     report_notification: Callable[[Notification], None] | None = None,

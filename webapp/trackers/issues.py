@@ -120,6 +120,13 @@ class IssueRequests(TrackerConnection):
         """Add existing ``labels`` to issue ``key`` (keeping its others)."""
         raise DeliveryFailed(f"{self.name} connectors cannot label issues.", retryable=False)
 
+    @staticmethod
+    def comment_marker(body: str) -> str:
+        """The marker ``comment_body`` put into ``body`` (every format ends "reference
+        MARKER"), or "" if there is none."""
+        tail = body.rsplit("reference ", 1)[-1] if "reference " in body else ""
+        return tail.split()[0] if tail.split() else ""
+
     # ---- helpers ---------------------------------------------------------
     def issue_target(self, target: str | None) -> str:
         """The ticket's repository / project / queue, else the connector's own."""

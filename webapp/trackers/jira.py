@@ -217,7 +217,9 @@ class JiraClient(TrackerClient):
         )
         comments = found.get("comments") if isinstance(found, dict) else None
         for comment in comments if isinstance(comments, list) else []:
-            if isinstance(comment, dict) and marker in body_text(comment.get("body")):
+            # Cloud shows an ADF comment on v2 as wiki markup, which may escape its dashes.
+            text = body_text(comment.get("body")) if isinstance(comment, dict) else ""
+            if marker in text.replace("\\", ""):
                 return self._comment(comment)
         return None
 

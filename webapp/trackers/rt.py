@@ -197,7 +197,7 @@ class RTClient(TrackerClient):
             made="the comment",
             not_found=f"RT has no ticket {number}, or you may not see it.",
         )
-        marker = body.rsplit("reference ", 1)[-1].strip()
+        marker = self.comment_marker(body)
         try:
             found = self.find_comment(number, None, marker) if marker else None
         except DeliveryFailed:

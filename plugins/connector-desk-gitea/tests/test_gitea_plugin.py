@@ -162,6 +162,19 @@ def test_find_issue_finds_an_earlier_attempt_by_its_marker(gitea):
     assert missing is None
 
 
+def test_comments_and_state_come_from_the_repository_client(gitea):
+    with client_for(gitea) as client:
+        issue = client.create_issue(draft())
+        body = client.comment_body("On it.", "ref-comment-0123456789abcdef01234567")
+        added = client.add_comment(issue.key, None, body)
+        found = client.find_comment(issue.key, None, "ref-comment-0123456789abcdef01234567")
+        client.set_state(issue.key, None, "closed")
+        closed = gitea.issues["ops/desk"][0]["state"]
+        client.set_state(issue.key, None, "open")
+    assert found == added and added.author == "ops-bot"
+    assert (closed, gitea.issues["ops/desk"][0]["state"]) == ("closed", "open")
+
+
 def test_a_validation_error_is_shown_on_its_field(gitea):
     with client_for(gitea) as client, pytest.raises(Exception) as caught:
         client.create_issue(draft(title=" "))

@@ -199,6 +199,19 @@ def test_jira_finds_the_comment_with_the_marker(api, settings) -> None:
         assert client.find_comment("OPS-12", None, MARKER).external_id == "2"
 
 
+def test_jira_finds_the_marker_in_escaped_wiki_markup(api, settings) -> None:
+    escaped = MARKER.replace("-", "\\-")
+    api.add(
+        responses.GET,
+        JIRA_SPEC.url("/rest/api/2/issue/OPS-12/comment"),
+        json={
+            "comments": [{"id": "3", "body": f"x\nSent with Connector Desk · reference {escaped}"}]
+        },
+    )
+    with client_of(JIRA_SPEC, settings) as client:
+        assert client.find_comment("OPS-12", None, MARKER).external_id == "3"
+
+
 TRANSITIONS = {
     "transitions": [
         {"id": "11", "name": "Start", "to": {"statusCategory": {"key": "indeterminate"}}},
@@ -317,3 +330,12 @@ def test_rt_refused_status_is_a_failure(api, settings) -> None:
     with client_of(RT_SPEC, settings) as client, pytest.raises(DeliveryFailed) as failed:
         client.set_state("12", None, "closed")
     assert "Permission Denied" in failed.value.message
+
+
+@pytest.mark.parametrize(
+    "spec", [GITHUB_SPEC, GITLAB_SPEC, JIRA_SPEC, RT_SPEC], ids=lambda s: s.system.id
+)
+def test_every_comment_body_gives_its_marker_back(spec, settings) -> None:
+    with client_of(spec, settings) as client:
+        assert client.comment_marker(client.comment_body("Text\n", MARKER)) == MARKER
+        assert client.comment_marker("no marker here") == ""
