@@ -64,6 +64,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
         "TRACKER_CONNECT_TIMEOUT": env_float("TRACKER_CONNECT_TIMEOUT", 5.0),
         "TRACKER_READ_TIMEOUT": env_float("TRACKER_READ_TIMEOUT", 10.0),
+        # How long a picker's choices (projects, queues, …) are kept per connector.
+        "PICKER_CACHE_SECONDS": env_float("PICKER_CACHE_SECONDS", 60.0),
         "CONNECTOR_TEST_WORKERS": int(os.environ.get("CONNECTOR_TEST_WORKERS") or 8),
         "OUTBOUND_DENY_NETWORKS": os.environ.get("OUTBOUND_DENY_NETWORKS"),
         "OUTBOUND_ALLOW_NETWORKS": os.environ.get("OUTBOUND_ALLOW_NETWORKS"),

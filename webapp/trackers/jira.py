@@ -11,6 +11,14 @@ from webapp.outbound.diagnosis import flatten
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
 from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.choices import (
+    PAGE_SIZE,
+    ChoicePage,
+    choices_from,
+    items,
+    matching,
+    page_of,
+)
 from webapp.trackers.common import (
     AUTH_GROUP,
     CONNECTION_GROUP,
@@ -56,6 +64,11 @@ class JiraClient(TrackerClient):
         "labels": "labels",
         "priority": "priority",
     }
+    pickers = ("projects", "issue_types", "priorities")
+
+    @property
+    def cloud(self) -> bool:
+        return self.config.text("jira_version") in ("", "cloud")
 
     def signed_in_message(self, body: dict[str, Any]) -> str:
         who = body.get("displayName") or body.get("name") or "an unnamed user"
@@ -108,6 +121,44 @@ class JiraClient(TrackerClient):
         """Jira puts messages in ``errorMessages`` and per-field ones in ``errors``."""
         parts = [flatten(body.get("errorMessages")), flatten(body.get("errors"))]
         return "; ".join(p for p in parts if p)
+
+    # ---- pickers ---------------------------------------------------------
+    def choices_projects(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """Cloud: ``GET /rest/api/2/project/search?query=&startAt=&maxResults=``; Data
+        Center has no such search: ``GET /rest/api/2/project`` answers the whole list."""
+        label = _named("key")
+        if not self.cloud:
+            reply = self.fetch("/rest/api/2/project", {}, "projects")
+            return page_of(matching(choices_from(items(reply.body), "key", label), search), page)
+        params: dict[str, Any] = {"startAt": (page - 1) * PAGE_SIZE, "maxResults": PAGE_SIZE}
+        if search:
+            params["query"] = search
+        reply = self.fetch("/rest/api/2/project/search", params, "projects")
+        found = choices_from(items(reply.body, "values"), "key", label)
+        return ChoicePage(tuple(found), page, _more(reply.body, page))
+
+    def choices_issue_types(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """The project's issue types (create metadata, paginated ``values``); without a
+        project, every issue type (``GET /rest/api/2/issuetype``)."""
+        project = str(context.get("target") or "").strip() or self.target_name()
+        if not project:
+            reply = self.fetch("/rest/api/2/issuetype", {}, "issue types")
+            found = choices_from(items(reply.body), "name", _named("name"))
+            return page_of(matching(found, search), page)
+        reply = self.fetch(
+            f"/rest/api/2/issue/createmeta/{quote(project, safe='')}/issuetypes",
+            {"startAt": 0, "maxResults": 200},
+            "issue types",
+        )
+        types = items(reply.body, "values", "issueTypes")
+        found = choices_from(types, "name", lambda t: t.get("name"))
+        return page_of(matching(found, search), page)
+
+    def choices_priorities(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /rest/api/2/priority``: a short list, answered whole."""
+        reply = self.fetch("/rest/api/2/priority", {}, "priorities")
+        found = choices_from(items(reply.body), "name", lambda p: p.get("name"))
+        return page_of(matching(found, search), page)
 
     # ---- tickets ---------------------------------------------------------
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
@@ -180,6 +231,22 @@ class JiraClient(TrackerClient):
         return CreatedIssue(key, self.config.url(f"/browse/{quote(key, safe='')}"), issue_id)
 
 
+def _named(key: str):
+    """A label "KEY: Name" (or just the key)."""
+    return lambda item: f"{item[key]}: {item['name']}" if item.get("name") else item.get(key)
+
+
+def _more(body: Any, page: int) -> bool:
+    """Whether a Jira page answer (``startAt``, ``maxResults``, ``total``, ``isLast``) has
+    a next page."""
+    if not isinstance(body, dict):
+        return False
+    if isinstance(body.get("isLast"), bool):
+        return not body["isLast"]
+    total = body.get("total")
+    return isinstance(total, int) and total > page * PAGE_SIZE
+
+
 # ---- the declaration: fields, groups and ticket fields --------------------
 
 PROJECT_GROUP = FieldGroup("project", "Project")
@@ -239,6 +306,7 @@ JIRA = System(
             "jira_project_key",
             "Project key",
             group=PROJECT_GROUP.id,
+            picker="projects",
             pattern=r"^[A-Z][A-Z0-9_]+$",
             pattern_message="Enter the project key: capital letters, digits and _, e.g. SEC.",
             help="Key of the project for new issues, e.g. SEC; "
@@ -249,6 +317,7 @@ JIRA = System(
             "Issue type",
             default="Task",
             group=TICKETS_GROUP.id,
+            picker="issue_types",
             help="Name of the issue type new issues get, e.g. Task or Bug.",
         ),
         title_format_field(),
@@ -263,6 +332,7 @@ JIRA = System(
             "Issue type",
             required=True,
             default="Task",
+            picker="issue_types",
             help="Name of an issue type of the project, e.g. Task or Bug.",
         ),
         Field(
@@ -271,7 +341,12 @@ JIRA = System(
             help="Extra labels, comma-separated. Jira labels cannot contain spaces: "
             "spaces become hyphens.",
         ),
-        Field("priority", "Priority", help="Name of a priority, e.g. High; empty: Jira's default."),
+        Field(
+            "priority",
+            "Priority",
+            picker="priorities",
+            help="Name of a priority, e.g. High; empty: Jira's default.",
+        ),
     ),
     ticket_defaults_from={"issue_type": "jira_issue_type"},
     category_mapping="label",

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("connectors", __name__)
 
-from webapp.web.connectors import routes, testing  # noqa: E402,F401
+from webapp.web.connectors import pickers, routes, testing  # noqa: E402,F401
