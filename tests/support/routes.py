@@ -48,6 +48,8 @@ BUILDERS: dict[str, Callable[[User], Any]] = {
     "ticket_id": _ticket_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
+    # a GitLab connector field with choices from the tracker (and a ticket field, target)
+    "field_name": lambda owner: "gitlab_project",
 }
 
 

@@ -107,6 +107,8 @@ class GitLabClient(TrackerClient):
         params: dict[str, Any] = {"membership": "true", "simple": "true"}
         if search:
             params["search"] = search
+            if "/" in search:  # group/proj: match the namespace too
+                params["search_namespaces"] = "true"
         reply = self.fetch(
             "/api/v4/projects", {**params, "per_page": PAGE_SIZE, "page": page}, "projects"
         )

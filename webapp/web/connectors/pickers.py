@@ -51,36 +51,36 @@ def form_answer(system, connector, name: str):
     )
 
 
-@bp.route("/connectors/new/<system_id>/choices/<name>", methods=["POST"])
+@bp.route("/connectors/new/<system_id>/choices/<field_name>", methods=["POST"])
 @admin_required
-def new_choices(system_id: str, name: str):
+def new_choices(system_id: str, field_name: str):
     system = get_system(system_id)
-    return render_answer(form_answer(system, None, name), request.path, "post")
+    return render_answer(form_answer(system, None, field_name), request.path, "post")
 
 
-@bp.route("/connectors/<id:connector_id>/edit/choices/<name>", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/edit/choices/<field_name>", methods=["POST"])
 @admin_required
-def edit_choices(connector_id: int, name: str):
+def edit_choices(connector_id: int, field_name: str):
     session = connector_session(connector_id)
-    answer = form_answer(session.system, session.connector, name)
+    answer = form_answer(session.system, session.connector, field_name)
     return render_answer(answer, request.path, "post")
 
 
-@bp.route("/connectors/<id:connector_id>/clone/choices/<name>", methods=["POST"])
+@bp.route("/connectors/<id:connector_id>/clone/choices/<field_name>", methods=["POST"])
 @admin_required
-def clone_choices(connector_id: int, name: str):
+def clone_choices(connector_id: int, field_name: str):
     session = connector_session(connector_id)
-    answer = form_answer(session.system, session.connector, name)
+    answer = form_answer(session.system, session.connector, field_name)
     return render_answer(answer, request.path, "post")
 
 
-@bp.route("/connectors/<id:connector_id>/ticket-choices/<name>")
-def ticket_choices(connector_id: int, name: str):
-    """A ticket field's choices (``?<name>=search&target=…``) with the saved connector."""
+@bp.route("/connectors/<id:connector_id>/ticket-choices/<field_name>")
+def ticket_choices(connector_id: int, field_name: str):
+    """A ticket field's choices (``?<field_name>=search&target=…``) with the saved connector."""
     answer = service.saved_choices(
         get_connector(connector_id),
-        name,
-        request.args.get(name, ""),
+        field_name,
+        request.args.get(field_name, ""),
         picker_page(),
         {"target": request.args.get("target", "")[:255]},
         ticket_fields=True,
