@@ -12,7 +12,11 @@ AUTHENTICATED_FAILED`` when Basic auth was tried.  Every response carries
 ``X-AREQUESTID`` and ``X-AUSERNAME``.  Field errors on create: summary
 missing -> ``errors.summary``; unknown issue type -> ``errors.issuetype``;
 unknown project / no CREATE_ISSUES -> ``errors.project``; labels with spaces
--> ``errors.labels``.  Simplified: JQL supports only ``project = KEY`` and
+-> ``errors.labels``; a required field of the issue type missing (or an option
+that is not allowed) -> ``errors.<fieldId>``.  Create metadata per project and issue
+type (``issue/createmeta/{key}/issuetypes[/{id}]``), paged with ``startAt`` and
+``maxResults``: Cloud lists under ``issueTypes`` / ``fields``, Data Center under
+``values``.  Simplified: JQL supports only ``project = KEY`` and
 ``text|summary|description ~ "term"`` (or a ``"\\"phrase\\""``) joined by AND, matched
 as case-insensitive substrings (real Jira tokenizes); no pagination.
 """
@@ -31,6 +35,16 @@ PERMISSION_META = {
     "BROWSE_PROJECTS": ("10", "Browse Projects"),
 }
 TEXT_CLAUSE = re.compile(r'(text|summary|description)\s*~\s*"((?:[^"\\]|\\.)*)"', re.I)
+
+
+def _meta(field_id: str, name: str, kind: str, *, required: bool = False) -> Json:
+    """A system field's create metadata."""
+    return {
+        "fieldId": field_id,
+        "name": name,
+        "required": required,
+        "schema": {"type": kind, "system": field_id},
+    }
 
 
 def _errors(*messages: str, **fields: str) -> Json:
@@ -54,7 +68,8 @@ class FakeJira(FakeServer):
         **kw: Any,
     ) -> None:
         """``users``: {"email or name": "api token or password"}; ``projects``: {"OPS":
-        {"name": "Operations", "issue_types": ["Task", "Bug"]}}; ``permissions``:
+        {"name": "Operations", "issue_types": ["Task", "Bug"], "fields": {"Bug": [createmeta
+        field objects: fieldId, name, required, schema, allowedValues]}}}; ``permissions``:
         {"CREATE_ISSUES": True, "BROWSE_PROJECTS": True}; ``deployment``: Cloud|Server."""
         super().__init__(**kw)
         self.users = users if users is not None else {"me@example.com": "api-token"}
@@ -67,6 +82,7 @@ class FakeJira(FakeServer):
                 "key": key,
                 "name": cfg.get("name", key.title()),
                 "issue_types": cfg.get("issue_types", ["Task", "Bug", "Story"]),
+                "fields": cfg.get("fields", {}),
             }
         self.issues: list[Json] = []
 
@@ -157,6 +173,63 @@ class FakeJira(FakeServer):
             },
         )
 
+    def _type_id(self, p: Json, name: str) -> str:
+        return str(10001 + p["issue_types"].index(name))
+
+    def _page(self, req: Request, found: list[Any], key: str) -> Response:
+        start = int(req.query.get("startAt") or 0)
+        size = max(1, min(200, int(req.query.get("maxResults") or 50)))
+        shown = found[start : start + size]
+        body: Json = {"startAt": start, "maxResults": size, "total": len(found)}
+        cloud = self.deployment == "Cloud"
+        body[key if cloud else "values"] = shown
+        if not cloud:
+            body["isLast"] = start + size >= len(found)
+        return json_response(200, body)
+
+    @route("GET", A + r"/issue/createmeta/(?P<key>[^/]+)/issuetypes")
+    def createmeta_types(self, req: Request, key: str) -> Response:
+        p = self._find_project({"key": key.upper(), "id": key})
+        if p is None:
+            return self._missing_project(key)
+        types = [
+            {"id": self._type_id(p, t), "name": t, "subtask": False, "description": ""}
+            for t in p["issue_types"]
+        ]
+        return self._page(req, types, "issueTypes")
+
+    @route("GET", A + r"/issue/createmeta/(?P<key>[^/]+)/issuetypes/(?P<tid>[^/]+)")
+    def createmeta_fields(self, req: Request, key: str, tid: str) -> Response:
+        p = self._find_project({"key": key.upper(), "id": key})
+        if p is None:
+            return self._missing_project(key)
+        name = next((t for t in p["issue_types"] if self._type_id(p, t) == tid), None)
+        if name is None:
+            return self.error(400, _errors("The issue type selected is invalid."))
+        standard = [
+            _meta("summary", "Summary", "string", required=True),
+            _meta("issuetype", "Issue Type", "issuetype", required=True),
+            _meta("project", "Project", "project", required=True),
+            {**_meta("reporter", "Reporter", "user", required=True), "hasDefaultValue": True},
+            _meta("description", "Description", "string"),
+        ]
+        return self._page(req, standard + list(p["fields"].get(name, [])), "fields")
+
+    def _field_errors(self, p: Json, type_name: str, fields: Json) -> dict[str, str]:
+        """Required fields of the issue type that are missing; options not allowed."""
+        errors = {}
+        for meta in p["fields"].get(type_name, []):
+            fid, value = meta["fieldId"], fields.get(meta["fieldId"])
+            if meta.get("required") and not meta.get("hasDefaultValue") and value in (None, "", []):
+                errors[fid] = f"{meta['name']} is required."
+                continue
+            allowed = {str(v.get("id")) for v in meta.get("allowedValues") or []}
+            chosen = value if isinstance(value, list) else [value] if value else []
+            for option in chosen:
+                if allowed and isinstance(option, dict) and str(option.get("id")) not in allowed:
+                    errors[fid] = f"Option id '{option.get('id')}' is not valid"
+        return errors
+
     @route("GET", A + r"/mypermissions")
     def my_permissions(self, req: Request) -> Response:
         key = req.query.get("projectKey")
@@ -190,6 +263,11 @@ class FakeJira(FakeServer):
             str(10001 + i) for i in range(len(p["issue_types"]))
         }:
             errors["issuetype"] = "valid issue type is required"
+        if not errors and p is not None:
+            type_name = itype.get("name") or next(
+                (t for t in p["issue_types"] if self._type_id(p, t) == itype.get("id")), ""
+            )
+            errors.update(self._field_errors(p, type_name, fields))
         if not fields.get("summary"):
             errors["summary"] = "You must specify a summary of the issue."
         bad = [lb for lb in fields.get("labels") or [] if " " in lb]

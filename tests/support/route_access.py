@@ -46,6 +46,7 @@ ACCESS: dict[str, str] = {
     "tickets.retry": OWN,
     "tickets.discard": OWN,
     "tickets.edit": OWN,
+    "tickets.required_fields_part": LOGIN,
     "users.account": LOGIN,
     "users.create_token": LOGIN,
     "users.revoke_token": LOGIN,

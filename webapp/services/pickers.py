@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
 from webapp.models import Connector, User
 from webapp.schema.fields import Field
+from webapp.services.choice_cache import choice_cache
 from webapp.services.connector_sessions import ConnectorSession, ConnectorUnusable
 from webapp.services.connectors import ConnectorChanges, resolve_params
 from webapp.services.errors import NotFound, ValidationFailed
@@ -35,8 +31,6 @@ from webapp.trackers.system import System
 
 UNSAVED_ADMIN_ONLY = "Only administrators can list choices with unsaved settings."
 FILL_IN_FIRST = "Fill in the connection fields first to list choices from the tracker."
-#: Answers kept at most, whatever their age.
-CACHE_ENTRIES = 512
 #: The largest page number a form may ask for.
 MAX_PAGE = 1000
 
@@ -55,36 +49,6 @@ class PickerAnswer:
         return self.page.choices if self.page else ()
 
 
-class ChoiceCache:
-    """Answers by key for ``seconds``; in this process only (each worker has its own)."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple, tuple[float, ChoicePage]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> ChoicePage | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                self._entries.pop(key, None)
-                return None
-            return entry[1]
-
-    def put(self, key: tuple, page: ChoicePage, seconds: float) -> None:
-        if seconds <= 0:
-            return
-        with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, page)
-            self._entries.move_to_end(key)
-            while len(self._entries) > CACHE_ENTRIES:
-                self._entries.popitem(last=False)
-
-
-def choice_cache() -> ChoiceCache:
-    """The app's cache (one per app, so tests never share answers)."""
-    return current_app.extensions.setdefault("picker_choices", ChoiceCache())
-
-
 def picker_field(fields: Sequence[Field], name: str) -> Field:
     """The field ``name`` if it has a picker (NotFound otherwise)."""
     field = next((f for f in fields if f.name == name), None)
@@ -93,7 +57,7 @@ def picker_field(fields: Sequence[Field], name: str) -> Field:
     return field
 
 
-def _settings_digest(session: ConnectorSession) -> str:
+def settings_digest(session: ConnectorSession) -> str:
     """Who asks where: params and secrets, hashed (so a changed token never reuses
     another token's answer, and no secret is kept as such)."""
     material = json.dumps([dict(session.params), dict(session.secrets)], sort_keys=True)
@@ -119,7 +83,7 @@ def _answer(
         connector.id if connector is not None else None,
         connector.version if connector is not None else None,
         session.system.id,
-        _settings_digest(session),
+        settings_digest(session),
         field.picker,
         search.lower(),
         page,
@@ -133,7 +97,7 @@ def _answer(
                 found = client.list_choices(field.picker, search, page, wanted)
         except (ChoicesFailed, ConnectorUnusable) as failure:
             return PickerAnswer(field, search, note=failure.message)
-        cache.put(key, found, float(current_app.config.get("PICKER_CACHE_SECONDS", 60.0)))
+        cache.put(key, found)
     return PickerAnswer(field, search, page=found)
 
 
