@@ -48,8 +48,9 @@ BUILDERS: dict[str, Callable[[User], Any]] = {
     "ticket_id": _ticket_id,
     "system_id": lambda owner: "gitlab",
     "filename": lambda owner: "app.css",
-    # a GitLab connector field with choices from the tracker (and a ticket field, target)
-    "field_name": lambda owner: "gitlab_project",
+    # a GitLab ticket field with choices from the tracker (the connector form's pickers
+    # answer 404 for it: the role walks only need them refused or allowed)
+    "field_name": lambda owner: "labels",
 }
 
 

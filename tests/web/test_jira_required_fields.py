@@ -182,3 +182,16 @@ def test_custom_field_mappings_take_a_category_or_a_title(admin_client, jira):
             ),
         )
     assert "category or title" in str(failed.value.errors)
+
+
+def test_the_issue_type_picker_lists_the_projects_types(client, auth, jira):
+    from tests.factories import make_user
+
+    connector = connector_for(jira)
+    make_user("viewer@example.com", role="viewer")
+    auth.login("viewer@example.com")
+    html = client.get(
+        f"/connectors/{connector.id}/ticket-choices/issue_type?issue_type=b", headers=HTMX
+    ).get_data(as_text=True)
+    assert re.findall(r'data-pick-value="([^"]*)"', html) == ["Bug"]
+    assert JIRA_PASSWORD not in html
