@@ -195,3 +195,18 @@ def test_the_issue_type_picker_lists_the_projects_types(client, auth, jira):
     ).get_data(as_text=True)
     assert re.findall(r'data-pick-value="([^"]*)"', html) == ["Bug"]
     assert JIRA_PASSWORD not in html
+
+
+def test_the_api_names_a_missing_required_field_and_sends_a_given_one(app, admin, jira):
+    from tests.api.conftest import ApiClient, new_key
+
+    api = ApiClient(app.test_client(), new_key(admin))
+    connector = connector_for(jira)
+    body = {"connector": {"id": connector.id}, "title": "Disk full", "fields": {}}
+    refused = api.post("/tickets/", json=body)
+    assert refused.status_code == 400
+    assert "fields.tracker_fields.customfield_10050" in str(refused.get_json())
+    body["fields"] = {"tracker_fields": {"customfield_10050": "10101"}}
+    created = api.post("/tickets/", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert jira.issues[0]["fields"]["customfield_10050"] == {"id": "10101"}
