@@ -153,6 +153,46 @@ class FakeJira(FakeServer):
             },
         )
 
+    def _project_json(self, p: Json) -> Json:
+        return {"id": p["id"], "key": p["key"], "name": p["name"]}
+
+    @route("GET", A + r"/project")
+    def all_projects(self, req: Request) -> Response:
+        """Every project the user can browse, in one list (Data Center's only way)."""
+        visible = self.permissions.get("BROWSE_PROJECTS")
+        return json_response(
+            200, [self._project_json(p) for p in self.projects.values()] if visible else []
+        )
+
+    @route("GET", A + r"/project/search")
+    def find_projects(self, req: Request) -> Response:
+        """Cloud's paged project search (``query`` matches the key or name)."""
+        if self.deployment != "Cloud":
+            return self.not_found()
+        term = req.query.get("query", "").lower()
+        found = [
+            self._project_json(p)
+            for p in self.projects.values()
+            if self.permissions.get("BROWSE_PROJECTS")
+            and (term in p["key"].lower() or term in p["name"].lower())
+        ]
+        start = int(req.query.get("startAt") or 0)
+        size = max(1, min(100, int(req.query.get("maxResults") or 50)))
+        shown = found[start : start + size]
+        last = start + size >= len(found)
+        body = {"startAt": start, "maxResults": size, "total": len(found), "isLast": last}
+        return json_response(200, {**body, "values": shown})
+
+    @route("GET", A + r"/priority")
+    def list_priorities(self, req: Request) -> Response:
+        names = ("Highest", "High", "Medium", "Low", "Lowest")
+        return json_response(200, [{"id": str(n + 1), "name": x} for n, x in enumerate(names)])
+
+    @route("GET", A + r"/issuetype")
+    def list_issue_types(self, req: Request) -> Response:
+        names = sorted({t for p in self.projects.values() for t in p["issue_types"]})
+        return json_response(200, [{"id": str(10001 + n), "name": x} for n, x in enumerate(names)])
+
     @route("GET", A + r"/project/(?P<key>[^/]+)")
     def get_project(self, req: Request, key: str) -> Response:
         p = self._find_project({"key": key.upper(), "id": key})

@@ -178,3 +178,37 @@ def test_a_field_without_a_picker_is_not_found(admin_client, gitlab):
         "/connectors/new/gitlab/choices/title_format", form(gitlab), headers=HTMX
     )
     assert response.status_code == 404 and project_lists(gitlab) == 0
+
+
+@pytest.mark.parametrize("deployment", ["Cloud", "Server"])
+def test_jira_projects_and_priorities_against_the_fake(admin_client, deployment):
+    from tests.fakes import FakeJira
+    from tests.support.connector_data import JIRA_PASSWORD
+
+    projects = {"OPS": {"name": "Operations"}, "SEC": {"name": "Security"}}
+    with FakeJira(
+        users={"ops@example.com": JIRA_PASSWORD}, projects=projects, deployment=deployment
+    ) as jira:
+        data = {
+            "name": "Jira",
+            **FORM_PARAMS["jira"],
+            "issue_tracker_server": jira.host_port,
+            "issue_tracker_method": "http",
+            "jira_version": "cloud" if deployment == "Cloud" else "server",
+            "jira_project_key": "secu",
+        }
+        html = admin_client.submit(
+            "/connectors/new/jira/choices/jira_project_key", data, headers=HTMX
+        ).get_data(as_text=True)
+        assert choices(html) == ["SEC"] and "SEC: Security" in html
+        assert JIRA_PASSWORD not in html
+        connector = make_connector(
+            "jira",
+            issue_tracker_server=jira.host_port,
+            issue_tracker_method="http",
+            jira_version=data["jira_version"],
+        )
+        html = admin_client.get(
+            f"/connectors/{connector.id}/ticket-choices/priority?priority=hi", headers=HTMX
+        ).get_data(as_text=True)
+        assert choices(html) == ["Highest", "High"]
