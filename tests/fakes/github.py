@@ -8,7 +8,9 @@ invisible repos are 404 (not 403); issue ``labels`` are silently dropped when
 the user lacks push access; unknown labels are auto-created on issue creation;
 search may lag behind creation (``search_delay``); issues disabled -> 410;
 ``rate_limit`` exhausted -> 403 "API rate limit exceeded".
-Simplified: no pagination (``Link``), no PRs, single token, search matches
+The user's repositories (``/user/repos``) page with ``per_page``/``page`` and a
+``Link`` header; assignees are the repository's owner and the token's user.
+Simplified: other lists have no pagination (``Link``), no PRs, single token, search matches
 case-insensitive substrings instead of GitHub's tokenizer.
 """
 
@@ -148,6 +150,40 @@ class FakeGitHub(FakeServer):
         scopes = {"X-OAuth-Scopes": self.scopes or "", "X-Accepted-OAuth-Scopes": ""}
         me = self._account(self.login, "User", detailed=True)
         return json_response(200, me, scopes if self.scopes else {})
+
+    @route("GET", r"/user/repos")
+    def list_my_repos(self, req: Request) -> Response:
+        visible = [r for r in sorted(self.repos) if self.repos[r]["permissions"]["pull"]]
+        per_page = max(1, min(100, int(req.query.get("per_page") or 30)))
+        page = max(1, int(req.query.get("page") or 1))
+        shown = visible[(page - 1) * per_page : page * per_page]
+        body = []
+        for key in shown:
+            full = self.repos[key]["full_name"]
+            owner, name = full.split("/", 1)
+            body.append(
+                {
+                    "id": 500 + sorted(self.repos).index(key),
+                    "name": name,
+                    "full_name": full,
+                    "owner": self._account(owner),
+                    "private": self.repos[key]["private"],
+                }
+            )
+        headers = {}
+        if len(visible) > page * per_page:
+            nxt = f"{self.base_url}/user/repos?per_page={per_page}&page={page + 1}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
+        return json_response(200, body, headers)
+
+    @route("GET", REPO + r"/assignees")
+    def list_assignees(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        names = dict.fromkeys([r["full_name"].split("/")[0], self.login])
+        accounts = [self._account(n) for n in names if n.lower() not in self.orgs]
+        return json_response(200, accounts)
 
     @route("GET", r"/users/(?P<name>[^/]+)")
     def get_account(self, req: Request, name: str) -> Response:

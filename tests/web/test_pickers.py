@@ -212,3 +212,45 @@ def test_jira_projects_and_priorities_against_the_fake(admin_client, deployment)
             f"/connectors/{connector.id}/ticket-choices/priority?priority=hi", headers=HTMX
         ).get_data(as_text=True)
         assert choices(html) == ["Highest", "High"]
+
+
+def test_github_repositories_and_assignees_against_the_fake(admin_client):
+    from tests.fakes import FakeGitHub
+    from tests.support.connector_data import GITHUB_TOKEN
+
+    repos = {f"acme/app-{n:03}": {} for n in range(120)} | {"other/app-001": {}}
+    with FakeGitHub(token=GITHUB_TOKEN, repos=repos, prefix="/api/v3") as github:
+        data = {
+            "name": "GitHub",
+            **FORM_PARAMS["github"],
+            "issue_tracker_server": github.host_port,
+            "issue_tracker_method": "http",
+            "github_repo_owner": "acme",
+            "github_repo_name": "app-1",
+        }
+        url = "/connectors/new/github/choices/github_repo_name"
+        # /user/repos has no search: each page of 100 is filtered by owner and search.
+        first = admin_client.submit(
+            url, {**data, "github_repo_name": "app-01"}, headers=HTMX
+        ).get_data(as_text=True)
+        assert choices(first) == [f"app-{n:03}" for n in range(10, 20)]
+        assert "picker-next" in first  # 120 + 1 repositories: a second page
+        none_yet = admin_client.submit(url, data, headers=HTMX).get_data(as_text=True)
+        assert choices(none_yet) == [] and "try the next page" in none_yet
+        second = admin_client.submit(url, {**data, "picker_page": "2"}, headers=HTMX).get_data(
+            as_text=True
+        )
+        assert choices(second) == [f"app-{n:03}" for n in range(100, 120)]
+        assert "picker-next" not in second
+        assert GITHUB_TOKEN not in first + second
+        connector = make_connector(
+            "github",
+            issue_tracker_server=github.host_port,
+            issue_tracker_method="http",
+            github_repo_owner="acme",
+            github_repo_name="app-001",
+        )
+        html = admin_client.get(
+            f"/connectors/{connector.id}/ticket-choices/assignees?assignees=x,%20oct", headers=HTMX
+        ).get_data(as_text=True)
+        assert choices(html) == ["octocat"]
