@@ -145,7 +145,7 @@ def test_a_refused_token_is_a_failure_in_words_without_the_token(api, settings):
     api.get(GITLAB_SPEC.base + "/api/v4/projects", status=401, json={"message": "401 Unauthorized"})
     with pytest.raises(ChoicesFailed) as failed:
         client(GITLAB_SPEC, settings).list_choices("projects", "", 1)
-    assert "401" in failed.value.message or "token" in failed.value.message.lower()
+    assert failed.value.message.startswith("GitLab rejected the access token (401)")
     assert GITLAB_SPEC.secrets["issue_tracker_api_token"] not in failed.value.message
 
 
@@ -153,7 +153,7 @@ def test_a_slow_tracker_times_out_in_words(api, settings):
     api.get(GITLAB_SPEC.base + "/api/v4/projects", body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(ChoicesFailed) as failed:
         client(GITLAB_SPEC, settings).list_choices("projects", "", 1)
-    assert "10" in failed.value.message or "time" in failed.value.message.lower()
+    assert failed.value.message == "No answer from gitlab.example.com:443 within 10 s."
 
 
 def test_an_unknown_picker_is_refused_without_a_request(api, settings):
