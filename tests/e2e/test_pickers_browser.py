@@ -45,3 +45,35 @@ def test_a_gitlab_project_is_picked_from_the_tracker(page, admin, app, request, 
     connector = db.session.scalar(select(Connector).where(Connector.name == "Picked GitLab"))
     assert connector.params["gitlab_project"] == "ops/service-13"
     assert page.console_errors == []
+
+
+def test_jira_required_fields_follow_the_issue_type(page, admin, screenshot):
+    from tests.factories import make_connector
+    from tests.fakes import FakeJira
+    from tests.support.connector_data import JIRA_PASSWORD
+    from tests.web.test_jira_required_fields import SEVERITY
+
+    projects = {"OPS": {"issue_types": ["Task", "Bug"], "fields": {"Bug": [SEVERITY]}}}
+    with FakeJira(users={"ops@example.com": JIRA_PASSWORD}, projects=projects) as jira:
+        connector = make_connector(
+            "jira",
+            issue_tracker_server=jira.host_port,
+            issue_tracker_method="http",
+            jira_issue_type="Task",
+        )
+        log_in(page)
+        page.goto(f"/tickets/new?connector={connector.id}")
+        required = page.get_by_test_id("tracker-required")
+        expect(required).to_have_count(0)
+        issue_type = page.locator("input[name=issue_type]")
+        issue_type.fill("Bu")
+        page.get_by_test_id("picker-choice").filter(has_text="Bug").click()
+        expect(issue_type).to_have_value("Bug")
+        expect(required.locator("select[name=tf__customfield_10050]")).to_have_count(1)
+        screenshot("bug-fields")
+        page.fill("input[name=title]", "Disk full")
+        page.select_option("select[name=tf__customfield_10050]", "10100")
+        page.get_by_test_id("create-ticket").click()
+        expect(page.get_by_test_id("tracker-link")).to_be_visible()
+        assert jira.issues[0]["fields"]["customfield_10050"] == {"id": "10100"}
+    assert page.console_errors == []
