@@ -13,7 +13,8 @@ use RT; RT::LoadConfig(); RT::Init();
 for my $n (1 .. 22) {
     my $queue = RT::Queue->new(RT->SystemUser);
     $queue->Load(sprintf("Picker %02d", $n)) and next;
-    my ($ok, $msg) = $queue->Create(Name => sprintf("Picker %02d", $n), Description => "for pickers");
+    my ($ok, $msg) = $queue->Create(
+        Name => sprintf("Picker %02d", $n), Description => "for pickers");
     die "creating a queue failed: $msg\n" unless $ok;
 }
 """
