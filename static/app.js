@@ -124,3 +124,23 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Pickers: a choice listed under a field (connectors/_picker_choices.html) fills it in;
+// a list field (labels, assignees) gets it added after what is already there.
+document.addEventListener("click", (event) => {
+  const choice = event.target.closest("[data-pick-value]");
+  if (!choice) return;
+  const box = choice.closest("[data-picker-for]");
+  const input = box ? document.getElementById(box.dataset.pickerFor) : null;
+  if (!input) return;
+  const value = choice.dataset.pickValue;
+  if (choice.hasAttribute("data-pick-adds")) {
+    const parts = input.value.split(",").map((part) => part.trim());
+    parts.pop(); // the text typed to search with
+    input.value = [...parts.filter(Boolean), value].join(", ");
+  } else {
+    input.value = value;
+  }
+  box.replaceChildren();
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+});

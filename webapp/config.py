@@ -67,6 +67,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
         # How long a page or API request waits for a comment to post before the worker
         # takes over (the comment is stored first either way).
         "COMMENT_REQUEST_SECONDS": env_float("COMMENT_REQUEST_SECONDS", 5.0),
+        # How long a picker's choices (projects, queues, …) are kept per connector.
+        "PICKER_CACHE_SECONDS": env_float("PICKER_CACHE_SECONDS", 60.0),
         "CONNECTOR_TEST_WORKERS": int(os.environ.get("CONNECTOR_TEST_WORKERS") or 8),
         "OUTBOUND_DENY_NETWORKS": os.environ.get("OUTBOUND_DENY_NETWORKS"),
         "OUTBOUND_ALLOW_NETWORKS": os.environ.get("OUTBOUND_ALLOW_NETWORKS"),

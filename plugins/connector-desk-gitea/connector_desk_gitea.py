@@ -53,6 +53,9 @@ class GiteaClient(RepositoryClient):
     key_advice = "check the access token was copied whole and has not been deleted."
     extra_headers = {"Accept": "application/json"}
     field_names = {"title": "title", "body": "description", "labels": "labels"}
+    #: Gitea pages with ``limit`` (at most 50 by default), not ``per_page``.
+    page_size_param = "limit"
+    repositories_per_page = 50
 
     @property
     def api_prefix(self) -> str:
@@ -221,6 +224,7 @@ def declaration(
                 "gitea_repo_name",
                 "Repository",
                 group=REPOSITORY_GROUP.id,
+                picker="repositories",
                 max_length=100,
                 pattern=r"[A-Za-z0-9._-]+",
                 pattern_message="Use the repository name only: letters, digits, '.', '_' and '-'.",

@@ -27,6 +27,8 @@ from webapp.models import User
 NOT_PAGES = {
     "audit.export",
     "connectors.choices",
+    "connectors.ticket_choices",  # an htmx fragment under a field
+    "tickets.required_fields_part",  # an htmx fragment of the ticket form
     "connectors.system_schema",
     "health.healthz",
     "metrics.metrics",

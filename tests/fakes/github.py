@@ -13,6 +13,7 @@ costs no rate limit). Comments (``GET …/issues/{n}/comments``) and ``POST
 …/issues/{n}/labels`` are served; ``open_issue``, ``open_pull_request``, ``close_issue``
 and ``add_comment`` act as people on GitHub would. Lists are paged (``per_page``,
 ``page``, ``Link: rel="next"``).
+The user's repositories (``/user/repos``) and assignees are served too.
 Simplified: single token, search matches case-insensitive substrings instead of
 GitHub's tokenizer.
 """
@@ -239,6 +240,40 @@ class FakeGitHub(FakeServer):
         scopes = {"X-OAuth-Scopes": self.scopes or "", "X-Accepted-OAuth-Scopes": ""}
         me = self._account(self.login, "User", detailed=True)
         return json_response(200, me, scopes if self.scopes else {})
+
+    @route("GET", r"/user/repos")
+    def list_my_repos(self, req: Request) -> Response:
+        visible = [r for r in sorted(self.repos) if self.repos[r]["permissions"]["pull"]]
+        per_page = max(1, min(100, int(req.query.get("per_page") or 30)))
+        page = max(1, int(req.query.get("page") or 1))
+        shown = visible[(page - 1) * per_page : page * per_page]
+        body = []
+        for key in shown:
+            full = self.repos[key]["full_name"]
+            owner, name = full.split("/", 1)
+            body.append(
+                {
+                    "id": 500 + sorted(self.repos).index(key),
+                    "name": name,
+                    "full_name": full,
+                    "owner": self._account(owner),
+                    "private": self.repos[key]["private"],
+                }
+            )
+        headers = {}
+        if len(visible) > page * per_page:
+            nxt = f"{self.base_url}/user/repos?per_page={per_page}&page={page + 1}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
+        return json_response(200, body, headers)
+
+    @route("GET", REPO + r"/assignees")
+    def list_assignees(self, req: Request, owner: str, repo: str) -> Response:
+        r = self._repo(owner, repo)
+        if r is None:
+            return self.not_found()
+        names = dict.fromkeys([r["full_name"].split("/")[0], self.login])
+        accounts = [self._account(n) for n in names if n.lower() not in self.orgs]
+        return json_response(200, accounts)
 
     @route("GET", r"/users/(?P<name>[^/]+)")
     def get_account(self, req: Request, name: str) -> Response:

@@ -14,6 +14,8 @@ Issues are read back with their notes (``GET …/issues/{iid}/notes``, system no
 closing and labelling as GitLab writes them) and edited with ``PUT …/issues/{iid}``
 (``add_labels``, ``state_event``); ``open_issue``, ``close_issue`` and ``add_note`` act as
 people on GitLab would (a Service Desk e-mail opens an issue by ``support-bot``).
+Project lists (``GET /api/v4/projects``) page with ``page``/``per_page`` and answer
+X-Page, X-Per-Page, X-Next-Page and a Link header as GitLab does.
 Simplified: ``search`` is a case-insensitive substring match.
 """
 
@@ -270,6 +272,47 @@ class FakeGitLab(FakeServer):
             },
         )
 
+    @route("GET", r"/api/v4/projects")
+    def list_projects(self, req: Request) -> Response:
+        """Projects the user is a member of (``membership=true``), else every one they see;
+        ``search`` matches the name or path (and the namespace with ``search_namespaces``)."""
+        term = req.query.get("search", "").lower()
+        members_only = req.query.get("membership") == "true"
+        found = []
+        for p in sorted(self.projects.values(), key=lambda x: x["path_with_namespace"]):
+            path = p["path_with_namespace"]
+            name = path.rsplit("/", 1)[-1]
+            where = path if req.query.get("search_namespaces") == "true" else name
+            visible = self._access(p) or (not members_only and p["visibility"] != "private")
+            if visible and term in where.lower():
+                found.append(p)
+        per_page = max(1, min(100, int(req.query.get("per_page") or 20)))
+        page = max(1, int(req.query.get("page") or 1))
+        shown = found[(page - 1) * per_page : page * per_page]
+        more = len(found) > page * per_page
+        headers = {
+            "X-Page": str(page),
+            "X-Per-Page": str(per_page),
+            "X-Next-Page": str(page + 1) if more else "",
+            "X-Prev-Page": str(page - 1) if page > 1 else "",
+        }
+        if more:
+            headers["Link"] = (
+                f'<{self.url}/api/v4/projects?page={page + 1}&per_page={per_page}>; rel="next"'
+            )
+        body = [
+            {
+                "id": p["id"],
+                "name": p["path_with_namespace"].rsplit("/", 1)[-1],
+                "name_with_namespace": " / ".join(p["path_with_namespace"].split("/")),
+                "path": p["path_with_namespace"].rsplit("/", 1)[-1],
+                "path_with_namespace": p["path_with_namespace"],
+                "web_url": f"{self.url}/{p['path_with_namespace']}",
+            }
+            for p in shown
+        ]
+        return json_response(200, body, headers)
+
     @route("GET", P)
     def get_project(self, req: Request, pid: str) -> Response:
         p = self._project(pid)
@@ -295,7 +338,8 @@ class FakeGitLab(FakeServer):
         p = self._project(pid)
         if p is None:
             return self._missing()
-        labels = self.labels[p["id"]]
+        term = req.query.get("search", "").lower()
+        labels = [label for label in self.labels[p["id"]] if term in label["name"].lower()]
         return json_response(200, labels, {"X-Total": str(len(labels))})
 
     @route("POST", P + r"/labels")

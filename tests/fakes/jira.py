@@ -12,7 +12,11 @@ AUTHENTICATED_FAILED`` when Basic auth was tried.  Every response carries
 ``X-AREQUESTID`` and ``X-AUSERNAME``.  Field errors on create: summary
 missing -> ``errors.summary``; unknown issue type -> ``errors.issuetype``;
 unknown project / no CREATE_ISSUES -> ``errors.project``; labels with spaces
--> ``errors.labels``.  Simplified: JQL supports only ``project = KEY`` and
+-> ``errors.labels``; a required field of the issue type missing (or an option
+that is not allowed) -> ``errors.<fieldId>``.  Create metadata per project and issue
+type (``issue/createmeta/{key}/issuetypes[/{id}]``), paged with ``startAt`` and
+``maxResults``: Cloud lists under ``issueTypes`` / ``fields``, Data Center under
+``values``.  Simplified: JQL supports only ``project = KEY`` and
 ``text|summary|description ~ "term"`` (or a ``"\\"phrase\\""``) joined by AND, matched
 as case-insensitive substrings (real Jira tokenizes); no pagination.  ``GET issue/{key}``
 honours ``fields=`` and answers ``status`` with its ``statusCategory``, ``labels``,
@@ -48,6 +52,16 @@ STATUS_CATEGORIES = {
 TEXT_CLAUSE = re.compile(r'(text|summary|description)\s*~\s*"((?:[^"\\]|\\.)*)"', re.I)
 
 
+def _meta(field_id: str, name: str, kind: str, *, required: bool = False) -> Json:
+    """A system field's create metadata."""
+    return {
+        "fieldId": field_id,
+        "name": name,
+        "required": required,
+        "schema": {"type": kind, "system": field_id},
+    }
+
+
 def _errors(*messages: str, **fields: str) -> Json:
     return {"errorMessages": list(messages), "errors": fields}
 
@@ -69,7 +83,8 @@ class FakeJira(FakeServer):
         **kw: Any,
     ) -> None:
         """``users``: {"email or name": "api token or password"}; ``projects``: {"OPS":
-        {"name": "Operations", "issue_types": ["Task", "Bug"]}}; ``permissions``:
+        {"name": "Operations", "issue_types": ["Task", "Bug"], "fields": {"Bug": [createmeta
+        field objects: fieldId, name, required, schema, allowedValues]}}}; ``permissions``:
         {"CREATE_ISSUES": True, "BROWSE_PROJECTS": True}; ``deployment``: Cloud|Server."""
         super().__init__(**kw)
         self.users = users if users is not None else {"me@example.com": "api-token"}
@@ -82,6 +97,7 @@ class FakeJira(FakeServer):
                 "key": key,
                 "name": cfg.get("name", key.title()),
                 "issue_types": cfg.get("issue_types", ["Task", "Bug", "Story"]),
+                "fields": cfg.get("fields", {}),
             }
         self.issues: list[Json] = []
         #: issue key -> comments, oldest first (bodies as sent: text on v2, ADF on v3)
@@ -209,6 +225,46 @@ class FakeJira(FakeServer):
             },
         )
 
+    def _project_json(self, p: Json) -> Json:
+        return {"id": p["id"], "key": p["key"], "name": p["name"]}
+
+    @route("GET", A + r"/project")
+    def all_projects(self, req: Request) -> Response:
+        """Every project the user can browse, in one list (Data Center's only way)."""
+        visible = self.permissions.get("BROWSE_PROJECTS")
+        return json_response(
+            200, [self._project_json(p) for p in self.projects.values()] if visible else []
+        )
+
+    @route("GET", A + r"/project/search")
+    def find_projects(self, req: Request) -> Response:
+        """Cloud's paged project search (``query`` matches the key or name)."""
+        if self.deployment != "Cloud":
+            return self.not_found()
+        term = req.query.get("query", "").lower()
+        found = [
+            self._project_json(p)
+            for p in self.projects.values()
+            if self.permissions.get("BROWSE_PROJECTS")
+            and (term in p["key"].lower() or term in p["name"].lower())
+        ]
+        start = int(req.query.get("startAt") or 0)
+        size = max(1, min(100, int(req.query.get("maxResults") or 50)))
+        shown = found[start : start + size]
+        last = start + size >= len(found)
+        body = {"startAt": start, "maxResults": size, "total": len(found), "isLast": last}
+        return json_response(200, {**body, "values": shown})
+
+    @route("GET", A + r"/priority")
+    def list_priorities(self, req: Request) -> Response:
+        names = ("Highest", "High", "Medium", "Low", "Lowest")
+        return json_response(200, [{"id": str(n + 1), "name": x} for n, x in enumerate(names)])
+
+    @route("GET", A + r"/issuetype")
+    def list_issue_types(self, req: Request) -> Response:
+        names = sorted({t for p in self.projects.values() for t in p["issue_types"]})
+        return json_response(200, [{"id": str(10001 + n), "name": x} for n, x in enumerate(names)])
+
     @route("GET", A + r"/project/(?P<key>[^/]+)")
     def get_project(self, req: Request, key: str) -> Response:
         p = self._find_project({"key": key.upper(), "id": key})
@@ -228,6 +284,63 @@ class FakeJira(FakeServer):
                 "issueTypes": types,
             },
         )
+
+    def _type_id(self, p: Json, name: str) -> str:
+        return str(10001 + p["issue_types"].index(name))
+
+    def _page(self, req: Request, found: list[Any], key: str) -> Response:
+        start = int(req.query.get("startAt") or 0)
+        size = max(1, min(200, int(req.query.get("maxResults") or 50)))
+        shown = found[start : start + size]
+        body: Json = {"startAt": start, "maxResults": size, "total": len(found)}
+        cloud = self.deployment == "Cloud"
+        body[key if cloud else "values"] = shown
+        if not cloud:
+            body["isLast"] = start + size >= len(found)
+        return json_response(200, body)
+
+    @route("GET", A + r"/issue/createmeta/(?P<key>[^/]+)/issuetypes")
+    def createmeta_types(self, req: Request, key: str) -> Response:
+        p = self._find_project({"key": key.upper(), "id": key})
+        if p is None:
+            return self._missing_project(key)
+        types = [
+            {"id": self._type_id(p, t), "name": t, "subtask": False, "description": ""}
+            for t in p["issue_types"]
+        ]
+        return self._page(req, types, "issueTypes")
+
+    @route("GET", A + r"/issue/createmeta/(?P<key>[^/]+)/issuetypes/(?P<tid>[^/]+)")
+    def createmeta_fields(self, req: Request, key: str, tid: str) -> Response:
+        p = self._find_project({"key": key.upper(), "id": key})
+        if p is None:
+            return self._missing_project(key)
+        name = next((t for t in p["issue_types"] if self._type_id(p, t) == tid), None)
+        if name is None:
+            return self.error(400, _errors("The issue type selected is invalid."))
+        standard = [
+            _meta("summary", "Summary", "string", required=True),
+            _meta("issuetype", "Issue Type", "issuetype", required=True),
+            _meta("project", "Project", "project", required=True),
+            {**_meta("reporter", "Reporter", "user", required=True), "hasDefaultValue": True},
+            _meta("description", "Description", "string"),
+        ]
+        return self._page(req, standard + list(p["fields"].get(name, [])), "fields")
+
+    def _field_errors(self, p: Json, type_name: str, fields: Json) -> dict[str, str]:
+        """Required fields of the issue type that are missing; options not allowed."""
+        errors = {}
+        for meta in p["fields"].get(type_name, []):
+            fid, value = meta["fieldId"], fields.get(meta["fieldId"])
+            if meta.get("required") and not meta.get("hasDefaultValue") and value in (None, "", []):
+                errors[fid] = f"{meta['name']} is required."
+                continue
+            allowed = {str(v.get("id")) for v in meta.get("allowedValues") or []}
+            chosen = value if isinstance(value, list) else [value] if value else []
+            for option in chosen:
+                if allowed and isinstance(option, dict) and str(option.get("id")) not in allowed:
+                    errors[fid] = f"Option id '{option.get('id')}' is not valid"
+        return errors
 
     @route("GET", A + r"/mypermissions")
     def my_permissions(self, req: Request) -> Response:
@@ -262,6 +375,11 @@ class FakeJira(FakeServer):
             str(10001 + i) for i in range(len(p["issue_types"]))
         }:
             errors["issuetype"] = "valid issue type is required"
+        if not errors and p is not None:
+            type_name = itype.get("name") or next(
+                (t for t in p["issue_types"] if self._type_id(p, t) == itype.get("id")), ""
+            )
+            errors.update(self._field_errors(p, type_name, fields))
         if not fields.get("summary"):
             errors["summary"] = "You must specify a summary of the issue."
         bad = [lb for lb in fields.get("labels") or [] if " " in lb]

@@ -120,6 +120,9 @@ BUILDERS: dict[str, Callable[[User], Any]] = {
     "filename": lambda owner: "app.css",
     # A connector's version number: every connector has version 1 from its creation.
     "number": lambda owner: 1,
+    # a GitLab ticket field with choices from the tracker (the connector form's pickers
+    # answer 404 for it: the role walks only need them refused or allowed)
+    "field_name": lambda owner: "labels",
 }
 
 

@@ -81,6 +81,12 @@ class Field:
     validator: Callable[[Any], str | None] | None = dataclass_field(
         default=None, hash=False, compare=False, repr=False
     )
+    #: Choices the tracker can list for this field ("projects", "issue_types", …): the
+    #: form offers them as one types (the tracker client's ``list_choices``); typing a
+    #: value by hand always works.
+    picker: str | None = None
+    #: With a picker: a comma-separated list, so a picked value is added, not swapped in.
+    picker_adds: bool = False
 
     def __post_init__(self) -> None:
         kind = FieldKind(self.kind)

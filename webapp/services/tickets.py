@@ -28,6 +28,7 @@ from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import MAX_ID, Choices, connector_choices
 from webapp.services.errors import NotFound, ServiceError, ValidationFailed
 from webapp.services.permissions import require_ticket_change
+from webapp.services.required_fields import TRACKER_FIELDS, check_tracker_fields, required_fields
 from webapp.trackers.system import System
 from webapp.trackers.tickets import LabelOutcome
 
@@ -146,9 +147,18 @@ def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]
     raw = {name: value for name, value in raw.items() if schema.has_field(name)}
     result = validate_params(schema, raw)
     errors.update({f"fields.{name}": messages for name, messages in result.errors.items()})
+    values = result.values
+    if system.required_fields_from and not result.errors:
+        # The tracker's own required fields (e.g. a Jira project's custom fields).
+        asked = required_fields(connector, values)
+        typed = (request.fields or {}).get(TRACKER_FIELDS)
+        checked, field_errors = check_tracker_fields(system, asked, typed)
+        errors.update({f"fields.{name}": messages for name, messages in field_errors.items()})
+        if checked:
+            values[TRACKER_FIELDS] = checked
     if errors:
         raise ValidationFailed(errors)
-    return connector, system, result.values
+    return connector, system, values
 
 
 def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, bool]:

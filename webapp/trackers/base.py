@@ -11,14 +11,16 @@ answer say the same thing.  A subclass declares what differs for its tracker
 from __future__ import annotations
 
 from webapp.trackers.check import ConnectionCheck, StageFailed
+from webapp.trackers.choices import ChoiceLists
 from webapp.trackers.connection import Reply
 from webapp.trackers.issues import IssueRequests
 
 __all__ = ["Reply", "StageFailed", "TrackerClient"]
 
 
-class TrackerClient(ConnectionCheck, IssueRequests):
-    """Talks to one connector's tracker: checks the connection, creates and finds issues.
+class TrackerClient(ConnectionCheck, IssueRequests, ChoiceLists):
+    """Talks to one connector's tracker: checks the connection, creates and finds issues,
+    lists the choices of its pickers (``choices.ChoiceLists``).
 
     ``params`` are the connector's non-secret parameters (missing ones take the
     system's defaults), ``secrets`` its token or password by parameter name.

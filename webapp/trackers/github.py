@@ -329,6 +329,7 @@ GITHUB = System(
             "github_repo_name",
             "Repository",
             group=REPOSITORY_GROUP.id,
+            picker="repositories",
             max_length=100,
             pattern=r"[A-Za-z0-9._-]+",
             pattern_message="Use the repository name only: letters, digits, '.', '_' and '-'.",
@@ -350,10 +351,18 @@ GITHUB = System(
     target_field="github_repo_name",
     client_class=GitHubClient,
     ticket_fields=(
-        Field("labels", "Labels", help="Extra labels, comma-separated."),
+        Field(
+            "labels",
+            "Labels",
+            help="Extra labels, comma-separated.",
+            picker="labels",
+            picker_adds=True,
+        ),
         Field(
             "assignees",
             "Assignees",
+            picker="assignees",
+            picker_adds=True,
             help="GitHub logins, comma-separated, e.g. octocat, hubot; "
             "they need access to the repository.",
         ),

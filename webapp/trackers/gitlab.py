@@ -10,6 +10,7 @@ from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
 from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, StageFailed, TrackerClient
+from webapp.trackers.choices import PAGE_SIZE, ChoicePage, choices_from, has_next_page, items
 from webapp.trackers.common import (
     AUTH_GROUP,
     CONNECTION_GROUP,
@@ -76,6 +77,7 @@ class GitLabClient(TrackerClient):
     auth_scheme = ""
     key_advice = "check it has the api scope and has not expired."
     field_names = {"title": "title", "description": "description", "labels": "labels"}
+    pickers = ("projects", "labels")
 
     def signed_in_message(self, body: dict[str, Any]) -> str:
         return f"Signed in as {body.get('username') or 'an unnamed user'}."
@@ -131,6 +133,34 @@ class GitLabClient(TrackerClient):
             return None
         listed = ", ".join(str(s) for s in scopes) or "none"
         return f"The token's scopes ({listed}) do not include api, which creating issues needs."
+
+    # ---- pickers ---------------------------------------------------------
+    def choices_projects(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /api/v4/projects?membership=true&simple=true&search=``: the user's projects."""
+        params: dict[str, Any] = {"membership": "true", "simple": "true"}
+        if search:
+            params["search"] = search
+            if "/" in search:  # group/proj: match the namespace too
+                params["search_namespaces"] = "true"
+        reply = self.fetch(
+            "/api/v4/projects", {**params, "per_page": PAGE_SIZE, "page": page}, "projects"
+        )
+        found = choices_from(
+            items(reply.body),
+            "path_with_namespace",
+            lambda p: p.get("name_with_namespace") or p.get("path_with_namespace"),
+        )
+        return ChoicePage(tuple(found), page, has_next_page(reply.headers))
+
+    def choices_labels(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /api/v4/projects/{id}/labels?search=``: the ticket's project's labels."""
+        project = self.issue_target(context.get("target"))
+        params: dict[str, Any] = {"per_page": PAGE_SIZE, "page": page}
+        if search:
+            params["search"] = search
+        reply = self.fetch(self.target_path(project) + "/labels", params, "labels")
+        found = choices_from(items(reply.body), "name", lambda label: label.get("name"))
+        return ChoicePage(tuple(found), page, has_next_page(reply.headers))
 
     # ---- tickets ---------------------------------------------------------
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
@@ -464,6 +494,7 @@ GITLAB = System(
             "gitlab_project",
             "Project",
             group=PROJECT_GROUP.id,
+            picker="projects",
             pattern=_PROJECT_PATTERN,
             pattern_message="Enter namespace/name (e.g. group/project) or a numeric project id.",
             help="namespace/name (e.g. group/project) or numeric id of the project for new "
@@ -478,7 +509,13 @@ GITLAB = System(
     target_field="gitlab_project",
     client_class=GitLabClient,
     ticket_fields=(
-        Field("labels", "Labels", help="Extra labels, comma-separated."),
+        Field(
+            "labels",
+            "Labels",
+            help="Extra labels, comma-separated.",
+            picker="labels",
+            picker_adds=True,
+        ),
         Field(
             "confidential",
             "Confidential",

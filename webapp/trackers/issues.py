@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from webapp.outbound.diagnosis import RequestFailed, json_or_none
 from webapp.outbound.scrub import QUOTE_LIMIT, quote, scrub
+from webapp.schema.fields import Field
 from webapp.trackers.connection import Reply, TrackerConnection
 from webapp.trackers.tickets import (
     CreatedIssue,
@@ -126,6 +127,14 @@ class IssueRequests(TrackerConnection):
         MARKER"), or "" if there is none."""
         tail = body.rsplit("reference ", 1)[-1] if "reference " in body else ""
         return tail.split()[0] if tail.split() else ""
+
+    def required_fields(self, values: Mapping[str, Any]) -> tuple[Field, ...]:
+        """What the tracker requires of a new issue beyond the system's ticket fields, for a
+        ticket with these field ``values`` (its target, issue type, …): e.g. a Jira
+        project's required custom fields. Named by the tracker's field ids; their values
+        reach ``create_issue`` in ``draft.fields["tracker_fields"]``. ``DeliveryFailed``
+        in words when the tracker cannot say (see ``System.required_fields_from``)."""
+        return ()
 
     # ---- helpers ---------------------------------------------------------
     def issue_target(self, target: str | None) -> str:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from webapp.outbound.diagnosis import flatten
+from webapp.outbound.diagnosis import RequestFailed, flatten
 from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
 from webapp.trackers import webhooks as hooks
 from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.choices import (
+    PAGE_SIZE,
+    ChoicePage,
+    choices_from,
+    items,
+    matching,
+    page_of,
+)
 from webapp.trackers.common import (
     AUTH_GROUP,
     CONNECTION_GROUP,
@@ -24,11 +33,13 @@ from webapp.trackers.common import (
     task_sync_fields,
     title_format_field,
 )
+from webapp.trackers.issues import split_list
 from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CLOSED,
     OPEN,
     CreatedIssue,
+    DeliveryFailed,
     IssueDraft,
     IssueSnapshot,
     LabelOutcome,
@@ -45,6 +56,14 @@ STATE_CATEGORIES = {CLOSED: ("done",), "open": ("new", "indeterminate")}
 SYNC_FIELDS = "status,labels,assignee,updated,comment"
 #: Jira's status category for finished work: every "done" status counts as closed.
 DONE = "done"
+#: Fields the ticket form or the connector fills itself: never asked again.
+HANDLED_FIELDS = frozenset(
+    {"project", "issuetype", "summary", "description", "labels", "priority", "reporter"}
+)
+#: What a custom field mapping may take from the ticket (``jira_custom_fields_mapping``).
+TICKET_ATTRIBUTES = ("category", "title")
+#: Create metadata is read in pages of this size, at most this many pages.
+META_PAGE_SIZE, META_PAGES = 50, 10
 LABEL_NOTE = "Jira creates labels when first used."
 _SPACES = re.compile(r"\s+")
 
@@ -76,6 +95,12 @@ class JiraClient(TrackerClient):
         "labels": "labels",
         "priority": "priority",
     }
+    pickers = ("projects", "issue_types", "priorities")
+
+    @property
+    def cloud(self) -> bool:
+        """Jira Cloud (REST v3 and ADF bodies there) rather than Data Center / Server."""
+        return self.config.text("jira_version") in ("", "cloud")
 
     def signed_in_message(self, body: dict[str, Any]) -> str:
         who = body.get("displayName") or body.get("name") or "an unnamed user"
@@ -129,16 +154,219 @@ class JiraClient(TrackerClient):
         parts = [flatten(body.get("errorMessages")), flatten(body.get("errors"))]
         return "; ".join(p for p in parts if p)
 
+    # ---- pickers ---------------------------------------------------------
+    def choices_projects(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """Cloud: ``GET /rest/api/2/project/search?query=&startAt=&maxResults=``; Data
+        Center has no such search: ``GET /rest/api/2/project`` answers the whole list."""
+        label = _named("key")
+        if not self.cloud:
+            reply = self.fetch("/rest/api/2/project", {}, "projects")
+            return page_of(matching(choices_from(items(reply.body), "key", label), search), page)
+        params: dict[str, Any] = {"startAt": (page - 1) * PAGE_SIZE, "maxResults": PAGE_SIZE}
+        if search:
+            params["query"] = search
+        reply = self.fetch("/rest/api/2/project/search", params, "projects")
+        found = choices_from(items(reply.body, "values"), "key", label)
+        return ChoicePage(tuple(found), page, _more(reply.body, page))
+
+    def choices_issue_types(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """The project's issue types (create metadata, paginated ``values``); without a
+        project, every issue type (``GET /rest/api/2/issuetype``)."""
+        project = str(context.get("target") or "").strip() or self.target_name()
+        if not project:
+            reply = self.fetch("/rest/api/2/issuetype", {}, "issue types")
+            found = choices_from(items(reply.body), "name", _named("name"))
+            return page_of(matching(found, search), page)
+        reply = self.fetch(
+            f"/rest/api/2/issue/createmeta/{quote(project, safe='')}/issuetypes",
+            {"startAt": 0, "maxResults": 200},
+            "issue types",
+        )
+        types = items(reply.body, "values", "issueTypes")
+        found = choices_from(types, "name", lambda t: t.get("name"))
+        return page_of(matching(found, search), page)
+
+    def choices_priorities(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /rest/api/2/priority``: a short list, answered whole."""
+        reply = self.fetch("/rest/api/2/priority", {}, "priorities")
+        found = choices_from(items(reply.body), "name", lambda p: p.get("name"))
+        return page_of(matching(found, search), page)
+
+    # ---- create metadata: the fields a project's issue type asks for ------
+    def issue_type_name(self, fields: Mapping[str, Any]) -> str:
+        """The ticket's issue type, else the connector's, else Task."""
+        chosen = str(fields.get("issue_type") or "").strip()
+        return chosen or self.config.text("jira_issue_type") or "Task"
+
+    def create_meta(self, project: str, issue_type: str) -> list[dict[str, Any]]:
+        """The fields of ``issue_type`` issues in ``project`` (Cloud, Data Center 8.4+):
+        ``GET /rest/api/2/issue/createmeta/{project}/issuetypes`` for the type's id, then
+        ``…/issuetypes/{id}``, each paged. ``RequestFailed``, or ``DeliveryFailed`` naming
+        the issue type field when the project has no such type."""
+        path = f"/rest/api/2/issue/createmeta/{quote(project, safe='')}/issuetypes"
+        types = self._meta_pages(path, ("values", "issueTypes"), "the project's issue types")
+        wanted = issue_type.strip().lower()
+        found = next((t for t in types if str(t.get("name") or "").lower() == wanted), None)
+        if found is None or found.get("id") in (None, ""):
+            names = ", ".join(str(t.get("name")) for t in types if t.get("name")) or "none"
+            message = f"Project {project} has no issue type {issue_type} (it has {names})."
+            raise DeliveryFailed(message, field_errors={"issue_type": [message]}, retryable=False)
+        field_path = f"{path}/{quote(str(found['id']), safe='')}"
+        return self._meta_pages(field_path, ("values", "fields"), "the issue type's fields")
+
+    def _meta_pages(self, path: str, keys: tuple[str, ...], what: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _ in range(META_PAGES):
+            params = {"startAt": len(found), "maxResults": META_PAGE_SIZE}
+            body = self.fetch(path, params, what).body
+            page = items(body, *keys)
+            found += page
+            total = body.get("total") if isinstance(body, dict) else None
+            last = body.get("isLast") if isinstance(body, dict) else None
+            if not page or last is True or (isinstance(total, int) and len(found) >= total):
+                break
+            if last is None and total is None:
+                break  # no paging said: that was all
+        return found
+
+    def required_fields(self, values: Mapping[str, Any]) -> tuple[Field, ...]:
+        """The required fields of the ticket's project and issue type that nothing else
+        fills: not the summary, type, labels…, nor the connector's custom field defaults
+        and mappings, nor fields Jira fills by default."""
+        project = self.issue_target(values.get("target"))
+        try:
+            meta = self.create_meta(project, self.issue_type_name(values))
+        except RequestFailed as failure:
+            raise self.delivery_failed(failure) from failure.__cause__
+        preset = {key.lower() for key in self._connector_fields({}, "")}
+        return tuple(
+            self._as_field(m)
+            for m in meta
+            if m.get("required")
+            and not m.get("hasDefaultValue")
+            and m.get("fieldId")
+            and m["fieldId"] not in HANDLED_FIELDS
+            and not {str(m["fieldId"]).lower(), str(m.get("name") or "").lower()} & preset
+        )
+
+    def _as_field(self, meta: dict[str, Any]) -> Field:
+        """A field of the ticket form for one field of the create metadata."""
+        schema = meta.get("schema") or {}
+        kind, item = schema.get("type"), schema.get("items")
+        name, label = str(meta["fieldId"]), str(meta.get("name") or meta["fieldId"])
+        allowed = _allowed(meta)
+        if allowed:
+            if kind == "array":
+                return Field(name, label, FieldKind.MULTICHOICE, required=True, choices=allowed)
+            choose = (("", "— choose —"), *allowed)
+            return Field(name, label, FieldKind.CHOICE, required=True, choices=choose)
+        if kind == "number":
+            return Field(
+                name,
+                label,
+                required=True,
+                pattern=r"-?[0-9]+(\.[0-9]+)?",
+                pattern_message="Enter a number, e.g. 3 or 2.5.",
+            )
+        several = kind == "array"
+        who = "account id" if self.cloud else "user name"
+        helps = {
+            "user": f"A Jira {who}{'s, comma-separated' if several else ''}.",
+            "date": "A date as YYYY-MM-DD.",
+            "datetime": "A date and time, e.g. 2024-05-01T09:30:00.000+0000.",
+        }
+        help_text = helps.get(item if several else kind, "Comma-separated." if several else "")
+        return Field(name, label, required=True, help=help_text)
+
+    def field_value(self, meta: dict[str, Any], raw: Any) -> Any:
+        """A value as Jira's create request wants it for this field: options by id (or by
+        value/name), users by account id on Cloud and by name on Data Center, numbers as
+        numbers, arrays as lists."""
+        schema = meta.get("schema") or {}
+        kind, item = schema.get("type"), schema.get("items")
+        allowed = meta.get("allowedValues") or []
+
+        def option(text: str) -> dict[str, str]:
+            for value in allowed:
+                if not isinstance(value, dict) or value.get("id") is None:
+                    continue
+                named = str(value.get("value") or value.get("name") or "").lower()
+                if text == str(value["id"]) or text.lower() == named:
+                    return {"id": str(value["id"])}
+            return {"value": text} if schema.get("custom") else {"name": text}
+
+        def user(text: str) -> dict[str, str]:
+            return {"accountId": text} if self.cloud else {"name": text}
+
+        if kind == "array":
+            parts = split_list(raw)
+            if item == "user":
+                return [user(part) for part in parts]
+            if item == "string":
+                return parts
+            return [option(part) for part in parts]
+        text = str(raw).strip()
+        if kind == "user":
+            return user(text)
+        if kind == "number":
+            try:
+                number = float(text)
+            except ValueError:
+                message = f"{meta.get('name') or meta['fieldId']} must be a number."
+                raise self.failed(message, retryable=False) from None
+            return int(number) if number.is_integer() else number
+        if allowed or kind in ("option", "priority", "version", "component", "resolution"):
+            return option(text)
+        return text
+
+    def _connector_fields(self, fields: Mapping[str, Any], title: str) -> dict[str, Any]:
+        """The connector's custom field defaults, then its mappings from the ticket."""
+        chosen: dict[str, Any] = dict(self.params.get("jira_custom_fields") or {})
+        ticket = {"category": fields.get("category") or "", "title": title}
+        for key, attribute in (self.params.get("jira_custom_fields_mapping") or {}).items():
+            value = ticket.get(str(attribute).strip().lower(), "")
+            chosen[key] = value
+        return chosen
+
+    def extra_fields(self, draft: IssueDraft, project: str, issue_type: str) -> dict[str, Any]:
+        """The custom fields of the create request: the connector's defaults and mappings
+        and the ticket's required fields, by field id (names are looked up)."""
+        wanted = self._connector_fields({"category": draft.category}, draft.title)
+        typed = draft.fields.get("tracker_fields")
+        if isinstance(typed, Mapping):
+            wanted.update(typed)
+        wanted = {key: value for key, value in wanted.items() if value not in (None, "", [])}
+        if not wanted:
+            return {}
+        try:
+            meta = self.create_meta(project, issue_type)
+        except RequestFailed as failure:
+            raise self.delivery_failed(failure) from failure.__cause__
+        by_key = {str(m.get("fieldId")).lower(): m for m in meta if m.get("fieldId")}
+        by_name = {str(m.get("name")).lower(): m for m in meta if m.get("name")}
+        extra: dict[str, Any] = {}
+        for key, raw in wanted.items():
+            found = by_key.get(key.lower()) or by_name.get(key.lower())
+            if found is None:
+                message = (
+                    f"Jira has no field {key} on {issue_type} issues in {project}: "
+                    "check the connector's custom fields."
+                )
+                raise self.failed(message, retryable=False)
+            extra[str(found["fieldId"])] = self.field_value(found, raw)
+        return extra
+
     # ---- tickets ---------------------------------------------------------
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
         """``POST /rest/api/2/issue`` with ``fields``; Jira answers ``{"id", "key", "self"}``."""
         project = self.issue_target(draft.target)
-        issue_type = str(draft.fields.get("issue_type") or "").strip()
+        issue_type = self.issue_type_name(draft.fields)
         fields: dict[str, Any] = {
             "project": {"key": project},
             "summary": draft.title,
             "description": draft.body,
-            "issuetype": {"name": issue_type or self.config.text("jira_issue_type") or "Task"},
+            "issuetype": {"name": issue_type},
+            **self.extra_fields(draft, project, issue_type),
         }
         labels = list(dict.fromkeys(jira_label(label) for label in draft.labels if label.strip()))
         if labels:
@@ -176,11 +404,6 @@ class JiraClient(TrackerClient):
             if isinstance(fields, dict) and marker in str(fields.get("description") or ""):
                 return self._created(str(issue["key"]), str(issue.get("id") or ""))
         return None
-
-    @property
-    def cloud(self) -> bool:
-        """Jira Cloud (REST v3 and ADF bodies there) rather than Data Center / Server."""
-        return self.config.text("jira_version") in ("", "cloud")
 
     @property
     def search_path(self) -> str:
@@ -452,6 +675,39 @@ def _person(user: Any) -> str:
     return str(user.get("displayName") or user.get("name") or user.get("accountId") or "")
 
 
+def _allowed(meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A field's allowed values as (id, what people read) pairs."""
+    return tuple(
+        (str(value["id"]), str(value.get("value") or value.get("name") or value["id"]))
+        for value in meta.get("allowedValues") or []
+        if isinstance(value, dict) and value.get("id") is not None
+    )
+
+
+def _check_mapping(mapping: Any) -> str | None:
+    """Custom fields may take the ticket's category or title."""
+    for key, attribute in (mapping or {}).items():
+        if str(attribute).strip().lower() not in TICKET_ATTRIBUTES:
+            return f"{key}: use {' or '.join(TICKET_ATTRIBUTES)}, not {attribute}."
+    return None
+
+
+def _named(key: str):
+    """A label "KEY: Name" (or just the key)."""
+    return lambda item: f"{item[key]}: {item['name']}" if item.get("name") else item.get(key)
+
+
+def _more(body: Any, page: int) -> bool:
+    """Whether a Jira page answer (``startAt``, ``maxResults``, ``total``, ``isLast``) has
+    a next page."""
+    if not isinstance(body, dict):
+        return False
+    if isinstance(body.get("isLast"), bool):
+        return not body["isLast"]
+    total = body.get("total")
+    return isinstance(total, int) and total > page * PAGE_SIZE
+
+
 # ---- the declaration: fields, groups and ticket fields --------------------
 
 ARGUS = ArgusMapping(
@@ -537,6 +793,7 @@ JIRA = System(
             "jira_project_key",
             "Project key",
             group=PROJECT_GROUP.id,
+            picker="projects",
             pattern=r"^[A-Z][A-Z0-9_]+$",
             pattern_message="Enter the project key: capital letters, digits and _, e.g. SEC.",
             help="Key of the project for new issues, e.g. SEC; "
@@ -547,14 +804,33 @@ JIRA = System(
             "Issue type",
             default="Task",
             group=TICKETS_GROUP.id,
+            picker="issue_types",
             help="Name of the issue type new issues get, e.g. Task or Bug.",
         ),
         title_format_field(),
         default_labels_field(),
+        Field(
+            "jira_custom_fields",
+            "Custom fields",
+            FieldKind.KEYVALUE,
+            group=TICKETS_GROUP.id,
+            help="Set on every new issue; one per line as field=value, the field by its id "
+            "or name, e.g. customfield_10010=High or Severity=High.",
+        ),
+        Field(
+            "jira_custom_fields_mapping",
+            "Custom fields from the ticket",
+            FieldKind.KEYVALUE,
+            group=TICKETS_GROUP.id,
+            validator=_check_mapping,
+            help="Filled from each ticket; one per line as field=category or field=title, "
+            "e.g. Component=category gives each ticket's category to that field.",
+        ),
         *task_sync_fields(),
     ),
     groups=(CONNECTION_GROUP, AUTH_GROUP, PROJECT_GROUP, TICKETS_GROUP, TASK_SYNC_GROUP),
     target_field="jira_project_key",
+    required_fields_from=("target", "issue_type"),
     client_class=JiraClient,
     ticket_fields=(
         Field(
@@ -562,6 +838,7 @@ JIRA = System(
             "Issue type",
             required=True,
             default="Task",
+            picker="issue_types",
             help="Name of an issue type of the project, e.g. Task or Bug.",
         ),
         Field(
@@ -570,7 +847,12 @@ JIRA = System(
             help="Extra labels, comma-separated. Jira labels cannot contain spaces: "
             "spaces become hyphens.",
         ),
-        Field("priority", "Priority", help="Name of a priority, e.g. High; empty: Jira's default."),
+        Field(
+            "priority",
+            "Priority",
+            picker="priorities",
+            help="Name of a priority, e.g. High; empty: Jira's default.",
+        ),
     ),
     ticket_defaults_from={"issue_type": "jira_issue_type", "labels": "default_labels"},
     argus=ARGUS,

@@ -7,6 +7,14 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.choices import (
+    PAGE_SIZE,
+    ChoicePage,
+    choices_from,
+    has_next_page,
+    items,
+    matching,
+)
 from webapp.trackers.issues import issue_number, json_objects, split_list
 from webapp.trackers.tickets import (
     CLOSED,
@@ -36,6 +44,11 @@ class RepositoryClient(TrackerClient):
     owner_param: ClassVar[str]
     repo_param: ClassVar[str]
     target_noun = "repository"
+    pickers = ("repositories", "assignees", "labels")
+    #: The query parameter that sets a page's size (GitHub: per_page, Gitea: limit).
+    page_size_param: ClassVar[str] = "per_page"
+    #: Repositories read per page of the picker (the list has no search: it is filtered).
+    repositories_per_page: ClassVar[int] = 100
 
     @property
     def owner(self) -> str:
@@ -59,6 +72,45 @@ class RepositoryClient(TrackerClient):
                 raise DeliveryFailed(message, retryable=False)
             return f"{self.owner}/{repo}"
         return super().issue_target(repo)
+
+    # ---- pickers ---------------------------------------------------------
+    def choices_repositories(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /user/repos``: the repositories the token can see, of the connector's owner.
+
+        The list has no search parameter: each page read is filtered by owner and
+        ``search`` (a page may then hold fewer choices; the next one may hold more).
+        """
+        reply = self.fetch(
+            "/user/repos",
+            {self.page_size_param: self.repositories_per_page, "page": page},
+            "repositories",
+        )
+        owner = self.owner.lower()
+        repos = [
+            repo
+            for repo in items(reply.body)
+            if not owner or str((repo.get("owner") or {}).get("login") or "").lower() == owner
+        ]
+        found = choices_from(repos, "name", lambda repo: repo.get("full_name"))
+        return ChoicePage(tuple(matching(found, search)), page, has_next_page(reply.headers))
+
+    def choices_assignees(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /repos/{owner}/{repo}/assignees``: who issues there can be assigned to."""
+        return self._repository_list("/assignees", "login", "assignees", search, page, context)
+
+    def choices_labels(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /repos/{owner}/{repo}/labels``."""
+        return self._repository_list("/labels", "name", "labels", search, page, context)
+
+    def _repository_list(
+        self, path: str, value: str, what: str, search: str, page: int, context: dict[str, Any]
+    ) -> ChoicePage:
+        repo = self.issue_target(context.get("target"))
+        reply = self.fetch(
+            self.target_path(repo) + path, {self.page_size_param: PAGE_SIZE, "page": page}, what
+        )
+        found = choices_from(items(reply.body), value, lambda item: item.get(value))
+        return ChoicePage(tuple(matching(found, search)), page, has_next_page(reply.headers))
 
     # ---- tickets ---------------------------------------------------------
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:

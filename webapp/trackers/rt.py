@@ -12,6 +12,7 @@ from webapp.outbound.results import Stage, StageResult, StageStatus
 from webapp.schema.fields import Field, FieldGroup, FieldKind
 from webapp.trackers.argus_mapping import ArgusAuth, ArgusInformation, ArgusMapping
 from webapp.trackers.base import Reply, TrackerClient
+from webapp.trackers.choices import PAGE_SIZE, ChoicePage, choices_from
 from webapp.trackers.common import (
     AUTH_GROUP,
     CONNECTION_GROUP,
@@ -62,6 +63,7 @@ class RTClient(TrackerClient):
     auth_scheme = "token"
     key_advice = "check it was copied whole and has not been revoked."
     basic_advice = "check them, and that the user may log in to RT."
+    pickers = ("queues",)
 
     def signed_in_message(self, body: dict[str, Any]) -> str:
         version = f" {body['Version']}" if body.get("Version") else ""
@@ -90,6 +92,27 @@ class RTClient(TrackerClient):
             f"You can see queue {name} but may not create tickets in it.",
             hint="Grant the user the CreateTicket right on the queue.",
         )
+
+    # ---- pickers ---------------------------------------------------------
+    def choices_queues(self, search: str, page: int, context: dict[str, Any]) -> ChoicePage:
+        """``GET /REST/2.0/queues/all``; a search asks ``/REST/2.0/queues`` with a JSON
+        query (Name LIKE). Both page with ``page`` and ``per_page``."""
+        params: dict[str, Any] = {"fields": "Name,Description", "page": page}
+        params["per_page"] = PAGE_SIZE
+        path = "/REST/2.0/queues/all"
+        if search:
+            path = "/REST/2.0/queues"
+            params["query"] = json.dumps([{"field": "Name", "operator": "LIKE", "value": search}])
+        reply = self.fetch(path, params, "queues")
+        found = choices_from(
+            _items(reply.body),
+            "Name",
+            lambda q: f"{q['Name']}: {q['Description']}" if q.get("Description") else q["Name"],
+        )
+        body = reply.body if isinstance(reply.body, dict) else {}
+        pages = body.get("pages")
+        more = bool(body.get("next_page")) or (isinstance(pages, int) and pages > page)
+        return ChoicePage(tuple(found), page, more)
 
     # ---- tickets ---------------------------------------------------------
     def create_issue(self, draft: IssueDraft) -> CreatedIssue:
@@ -409,6 +432,7 @@ RT = System(
             "Queue",
             default="General",
             group=QUEUE_GROUP.id,
+            picker="queues",
             help="Name of the queue new tickets go to.",
         ),
         title_format_field(),

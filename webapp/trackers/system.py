@@ -51,6 +51,10 @@ class System:
     label_colours: bool = True
     #: What an admin should know about the tracker's labels, shown with the categories.
     label_note: str = ""
+    #: The ticket fields that decide which further fields the tracker requires of a new
+    #: issue (the client's ``required_fields``, e.g. Jira's create metadata for a project
+    #: and issue type); empty: the tracker requires none beyond ``ticket_fields``.
+    required_fields_from: tuple[str, ...] = ()
     #: ``(short_name, name)`` as the SD Elements API spells them, where that differs
     #: from the names shown to people (SD Elements says "JIRA").
     api_names: tuple[str, str] | None = None

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from wtforms import Field as WTField
 from wtforms import (
     HiddenField,
     RadioField,
@@ -21,6 +22,7 @@ from webapp.models import Connector
 from webapp.models.ticket import TITLE_MAX_LENGTH
 from webapp.schema.fields import Field
 from webapp.services.comments import COMMENT_MAX
+from webapp.services.required_fields import TRACKER_FIELDS, AskedFields
 from webapp.services.tickets import TicketRequest
 from webapp.trackers.system import System
 from webapp.web.connectors.forms import form_field_for, form_value
@@ -61,6 +63,10 @@ class CommentForm(BaseForm):
                 self.form_errors.extend(messages)
 
 
+#: Form names of the tracker's own fields: ``tf__customfield_10010``.
+TRACKER_PREFIX = "tf__"
+
+
 class TicketForm(BaseForm):
     connector_id = HiddenField()
     submission_token = HiddenField()
@@ -76,6 +82,10 @@ class TicketForm(BaseForm):
     )
 
     schema: System  # set on each generated subclass
+    #: The tracker's own required fields (``with_tracker_fields``), and why none if it
+    #: could not say.
+    tracker_specs: tuple[Field, ...] = ()
+    tracker_note: str | None = None
 
     @property
     def ticket_specs(self) -> tuple[Field, ...]:
@@ -92,13 +102,27 @@ class TicketForm(BaseForm):
             title=self.title.data or "",
             description=self.description.data or "",
             category=self.category.data or "",
-            fields={spec.name: self[spec.name].data for spec in self.schema.fields},
+            fields={
+                **{spec.name: self[spec.name].data for spec in self.schema.fields},
+                **self.tracker_values(),
+            },
             submission_token=self.submission_token.data or "",
         )
 
+    def tracker_field(self, spec: Field) -> WTField:
+        return self[TRACKER_PREFIX + spec.name]
+
+    def tracker_values(self) -> dict[str, Any]:
+        if not self.tracker_specs:
+            return {}
+        return {TRACKER_FIELDS: {s.name: self.tracker_field(s).data for s in self.tracker_specs}}
+
     def add_errors(self, errors: Mapping[str, list[str]]) -> None:
         for key, messages in errors.items():
-            target = self._fields.get(key.removeprefix("fields."))
+            name = key.removeprefix("fields.")
+            if name.startswith(TRACKER_FIELDS + "."):
+                name = TRACKER_PREFIX + name.removeprefix(TRACKER_FIELDS + ".")
+            target = self._fields.get(name)
             if target is not None and key != "connector_id":
                 target.errors = [*target.errors, *messages]
             else:
@@ -113,9 +137,22 @@ def ticket_form_class(schema: System) -> type[TicketForm]:
     return type(f"{schema.id.title()}TicketForm", (TicketForm,), attrs)
 
 
+def with_tracker_fields(form_class: type[TicketForm], asked: AskedFields) -> type[TicketForm]:
+    """``form_class`` plus the tracker's required fields (named ``tf__<field id>``)."""
+    attrs: dict[str, Any] = {"tracker_specs": asked.fields, "tracker_note": asked.note}
+    for spec in asked.fields:
+        attrs[TRACKER_PREFIX + spec.name] = form_field_for(spec)
+    return type(form_class.__name__, (form_class,), attrs)
+
+
 def initial_fields(schema: System, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Form data for a ticket's fields, the tracker's own included."""
+    typed = values.get(TRACKER_FIELDS)
     return {
-        spec.name: form_value(spec, values[spec.name])
-        for spec in schema.fields
-        if spec.name in values
+        **{
+            spec.name: form_value(spec, values[spec.name])
+            for spec in schema.fields
+            if spec.name in values
+        },
+        **{TRACKER_PREFIX + k: v for k, v in (typed if isinstance(typed, Mapping) else {}).items()},
     }

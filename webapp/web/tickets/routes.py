@@ -18,10 +18,16 @@ from webapp.services.delivery_worker import retry_plan, worker_state
 from webapp.services.errors import ServiceError, ValidationFailed
 from webapp.services.intake import deliver_within_budget
 from webapp.services.permissions import can_change_ticket, can_converse
+from webapp.services.required_fields import AskedFields, required_fields
 from webapp.services.timeline import TIMELINE_CAP, last_state_change, ticket_timeline
 from webapp.web.forms import ConfirmForm
 from webapp.web.tickets import bp
-from webapp.web.tickets.forms import CommentForm, initial_fields, ticket_form_class
+from webapp.web.tickets.forms import (
+    CommentForm,
+    initial_fields,
+    ticket_form_class,
+    with_tracker_fields,
+)
 
 DELIVERED_MESSAGES = {
     "sent": ("success", "Ticket created on the tracker."),
@@ -64,13 +70,19 @@ def connector_search() -> str:
 def ticket_form(connector, data_for, bind: bool = True):
     """The connector's ticket form; ``data_for(system, schema)`` gives its starting values.
 
-    ``bind=False`` ignores the posted form (it was another connector's form)."""
+    ``bind=False`` ignores the posted form (it was another connector's form). The
+    tracker's own required fields (Jira's, for the project and issue type chosen) are
+    added for the values posted, else the starting ones."""
     system = ConnectorSession.of(connector).system
     schema = service.ticket_schema(system, service.needs_target(connector, system))
-    form = ticket_form_class(schema)(
-        **({} if bind else {"formdata": None}),
-        data={"connector_id": str(connector.id), **data_for(system, schema)},
+    data = {"connector_id": str(connector.id), **data_for(system, schema)}
+    posted = request.form if bind and request.method == "POST" else {}
+    context = {name: posted.get(name) or data.get(name) for name in system.required_fields_from}
+    form_class = with_tracker_fields(
+        ticket_form_class(schema),
+        required_fields(connector, context) if system.required_fields_from else AskedFields(),
     )
+    form = form_class(**({} if bind else {"formdata": None}), data=data)
     form.set_categories(connector)
     return system, form
 
@@ -147,6 +159,23 @@ def new():
         system=system,
         form=form,
     )
+
+
+@bp.route("/tickets/required-fields")
+def required_fields_part():
+    """The tracker's required fields for the issue type and project now chosen (htmx,
+    when they change on the ticket form)."""
+    connector = service.usable_connector(query_id("connector_id"))
+    if connector is None:
+        return ""
+    system, form = ticket_form(
+        connector,
+        lambda system, schema: {
+            name: request.args.get(name, "")[:255] for name in system.required_fields_from
+        },
+        bind=False,
+    )
+    return render_template("tickets/_tracker_fields.html", form=form, system=system)
 
 
 @bp.route("/tickets/")
