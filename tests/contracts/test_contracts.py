@@ -18,8 +18,9 @@ import requests
 from tests.contracts.checker import Contract
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
+from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
 from webapp.trackers import check_connection
-from webapp.trackers.tickets import DeliveryFailed, create_issue, ensure_labels, find_issue
+from webapp.trackers.tickets import DeliveryFailed
 
 T = 5.0
 GITHUB_AUTH = {"Authorization": "Bearer t"}

@@ -19,21 +19,14 @@ import requests
 
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeRT, FakeServer, refused_address
 from tests.support.rt_server import RTServer
+from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
 from webapp.outbound.http import OutboundSettings
 from webapp.trackers.github import GITHUB
 from webapp.trackers.gitlab import GITLAB
 from webapp.trackers.jira import JIRA
 from webapp.trackers.rt import RT
 from webapp.trackers.system import System
-from webapp.trackers.tickets import (
-    CreatedIssue,
-    DeliveryFailed,
-    IssueDraft,
-    LabelOutcome,
-    create_issue,
-    ensure_labels,
-    find_issue,
-)
+from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
 SETTINGS = OutboundSettings(connect_timeout=2.0, read_timeout=2.0)
 HANG_SETTINGS = OutboundSettings(connect_timeout=2.0, read_timeout=0.5)

@@ -6,16 +6,12 @@ into its tracker's request and returns a ``CreatedIssue`` or raises ``DeliveryFa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from webapp.outbound.http import OutboundSettings
 from webapp.outbound.links import web_link
-
-if TYPE_CHECKING:
-    from webapp.trackers.system import System
 
 
 @dataclass(frozen=True)
@@ -83,54 +79,6 @@ class LabelOutcome:
     name: str
     status: str
     message: str = ""
-
-
-def _client(
-    system: System,
-    params: Mapping[str, Any],
-    secrets: Mapping[str, str],
-    settings: OutboundSettings,
-):
-    if system.client_class is None:
-        raise DeliveryFailed(f"{system.name} connectors cannot create tickets.", retryable=False)
-    return system.client_class(system, params, secrets, settings)
-
-
-def create_issue(
-    system: System,
-    params: Mapping[str, Any],
-    secrets: Mapping[str, str],
-    settings: OutboundSettings,
-    draft: IssueDraft,
-) -> CreatedIssue:
-    with _client(system, params, secrets, settings) as client:
-        return client.create_issue(draft)
-
-
-def find_issue(
-    system: System,
-    params: Mapping[str, Any],
-    secrets: Mapping[str, str],
-    settings: OutboundSettings,
-    marker: str,
-    target: str | None,
-) -> CreatedIssue | None:
-    """The issue whose body holds ``marker``, if an earlier attempt created it."""
-    with _client(system, params, secrets, settings) as client:
-        return client.find_issue(marker, target)
-
-
-def ensure_labels(
-    system: System,
-    params: Mapping[str, Any],
-    secrets: Mapping[str, str],
-    settings: OutboundSettings,
-    labels: Sequence[tuple[str, str]],
-    target: str | None,
-) -> list[LabelOutcome]:
-    """Create each (name, colour) label that is missing; "already exists" is success."""
-    with _client(system, params, secrets, settings) as client:
-        return [client.ensure_label(name, colour, target) for name, colour in labels]
 
 
 # ---- the life of an issue after it is created (events, sync, comments) ------------

@@ -10,9 +10,10 @@ import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
+from tests.support.tracker_calls import create_issue, find_issue
 from tests.unit.trackers.specs import SPECS, Spec
 from webapp.outbound.scrub import secret_forms
-from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue, find_issue
+from webapp.trackers.tickets import DeliveryFailed, IssueDraft
 
 SPEC = {spec.id: spec for spec in SPECS}
 MARKER = "connector-desk-ticket-0123456789abcdef01234567"

@@ -15,20 +15,13 @@ import requests
 import responses
 from responses import matchers
 
+from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
 from tests.unit.trackers.specs import SPECS
 from webapp.trackers.github import GITHUB
 from webapp.trackers.gitlab import GITLAB
 from webapp.trackers.jira import JIRA
 from webapp.trackers.rt import RT
-from webapp.trackers.tickets import (
-    CreatedIssue,
-    DeliveryFailed,
-    IssueDraft,
-    LabelOutcome,
-    create_issue,
-    ensure_labels,
-    find_issue,
-)
+from webapp.trackers.tickets import CreatedIssue, DeliveryFailed, IssueDraft, LabelOutcome
 
 SPEC = {spec.id: spec for spec in SPECS}
 MARKER = "connector-desk-ticket-0123456789abcdef01234567"

@@ -14,10 +14,11 @@ import json
 
 import pytest
 
+from tests.support.tracker_calls import create_issue
 from tests.unit.trackers.specs import SPECS, Spec
 from webapp.outbound.results import Stage, StageStatus
 from webapp.outbound.scrub import QUOTE_LIMIT
-from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue
+from webapp.trackers.tickets import DeliveryFailed, IssueDraft
 
 LEAK = "internal db_password=hunter2 at 10.0.0.5"
 each_spec = pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.id)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.tracker_calls import create_issue
 from tests.unit.trackers.specs import SPECS
 from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
 from webapp.trackers.config import TrackerConfig
 from webapp.trackers.gitlab import GITLAB
 from webapp.trackers.rt import RT
-from webapp.trackers.tickets import DeliveryFailed, IssueDraft, create_issue
+from webapp.trackers.tickets import DeliveryFailed, IssueDraft
 
 
 def test_a_stored_server_with_a_query_fails_reach_and_sends_nothing(net, api, settings):
