@@ -447,18 +447,37 @@ def revoke_token_command(token_id: int) -> None:
 tickets_cli = AppGroup("tickets", help="Deliver stored tickets and sync their issues.")
 
 
+def worker_options(what: str, doing: str):
+    """The options of a worker command: --loop, --interval, --limit (``what`` claimed at
+    once) and the hidden --max-passes the tests stop it with."""
+
+    def decorate(command):
+        for option in reversed(
+            (
+                click.option("--loop", is_flag=True, help=f"Keep running, {doing} as they come."),
+                click.option(
+                    "--interval",
+                    type=float,
+                    default=None,
+                    help="Seconds between passes (default: setting).",
+                ),
+                click.option(
+                    "--limit",
+                    type=click.IntRange(min=1),
+                    default=None,
+                    help=f"{what} claimed at once (default: setting).",
+                ),
+                click.option("--max-passes", type=int, default=None, hidden=True),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @tickets_cli.command("deliver")
-@click.option("--loop", is_flag=True, help="Keep running, delivering due tickets as they come.")
-@click.option(
-    "--interval", type=float, default=None, help="Seconds between passes (default: setting)."
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Tickets claimed at once (default: setting).",
-)
-@click.option("--max-passes", type=int, default=None, hidden=True)
+@worker_options("Tickets", "delivering due tickets")
 def deliver_tickets_command(
     loop: bool, interval: float | None, limit: int | None, max_passes: int | None
 ):
@@ -589,17 +608,7 @@ notifications_cli = AppGroup("notifications", help="Send stored notifications.")
 
 
 @notifications_cli.command("deliver")
-@click.option("--loop", is_flag=True, help="Keep running, sending notifications as they come.")
-@click.option(
-    "--interval", type=float, default=None, help="Seconds between passes (default: setting)."
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Notifications claimed at once (default: setting).",
-)
-@click.option("--max-passes", type=int, default=None, hidden=True)
+@worker_options("Notifications", "sending notifications")
 def deliver_notifications_command(
     loop: bool, interval: float | None, limit: int | None, max_passes: int | None
 ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 
 from webapp.api import bp
 from webapp.api.auth import admin_only, admin_required, api_user
@@ -18,7 +18,7 @@ from webapp.api.bodies import (
 from webapp.api.errors import api_error
 from webapp.api.serializers import connector_response, connector_to_dict, version_to_dict
 from webapp.extensions import db
-from webapp.http.paging import page_number
+from webapp.http.paging import page_of
 from webapp.http.public_url import base_url
 from webapp.services import connection_tests, webhooks
 from webapp.services import connector_history as history
@@ -101,18 +101,7 @@ def rotate_webhook(connector_id: int):
 def list_versions(connector_id: int):
     """The connector's versions, newest first, a page at a time."""
     connector = service.get_connector(connector_id)
-    page = db.paginate(
-        history.versions_query(connector),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
-    return {
-        "results": [version_to_dict(v) for v in page.items],
-        "count": page.total,
-        "page": page.page,
-        "pages": page.pages,
-    }
+    return page_of(history.versions_query(connector), version_to_dict)
 
 
 @bp.post(ITEM + "versions/<id:number>/restore/", **ROUTE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from sqlalchemy.orm import selectinload
 
 from webapp.api import bp
@@ -13,7 +13,7 @@ from webapp.api.auth import api_user
 from webapp.api.bodies import json_object
 from webapp.api.connectors import ROUTE
 from webapp.extensions import db
-from webapp.http.paging import page_number
+from webapp.http.paging import page_of
 from webapp.http.request_input import query_id
 from webapp.models import Ticket, TicketComment
 from webapp.services import comments, delivery
@@ -132,18 +132,7 @@ def create_ticket():
 def list_tickets():
     query = service.tickets_query(query_id("connector"), request.args.get("status", ""))
     query = query.options(selectinload(Ticket.comments))
-    page = db.paginate(
-        query,
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
-    return {
-        "results": [ticket_to_dict(t) for t in page.items],
-        "count": page.total,
-        "page": page.page,
-        "pages": page.pages,
-    }
+    return page_of(query, ticket_to_dict)
 
 
 @bp.get("/tickets/<id:ticket_id>/", **ROUTE)

@@ -1,7 +1,11 @@
 """The ``page`` query argument, kept in a range the database can offset by."""
 
-from flask import request
+from collections.abc import Callable
+from typing import Any
 
+from flask import current_app, request
+
+from webapp.extensions import db
 from webapp.ids import parse_int
 
 MAX_PAGE = 100_000
@@ -11,3 +15,17 @@ def page_number() -> int:
     """``?page=`` as a number from 1 to MAX_PAGE; anything else is page 1 (a stale or
     hand-edited link shows the first page rather than an error)."""
     return parse_int(request.args.get("page", ""), 1, MAX_PAGE) or 1
+
+
+def page_of(query, to_dict: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page (``?page=``, PER_PAGE rows) of ``query`` as the API lists answer:
+    ``results``, ``count``, ``page`` and ``pages``."""
+    page = db.paginate(
+        query, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    return {
+        "results": [to_dict(row) for row in page.items],
+        "count": page.total,
+        "page": page.page,
+        "pages": page.pages,
+    }
