@@ -50,12 +50,16 @@ class Showcase:
 
     connector_ids: list[int] = field(default_factory=list)
     ticket_ids: list[int] = field(default_factory=list)
+    channel_ids: list[int] = field(default_factory=list)
+    route_ids: list[int] = field(default_factory=list)
 
 
 def showcase(admin: User, gitlab) -> Showcase:
     """Realistic data: what an admin sees after a few weeks of use."""
     from webapp.services.connection_tests import test_saved, test_unsaved
     from webapp.services.delivery import deliver
+    from webapp.services.discord.settings import DiscordChanges, add_route, configure
+    from webapp.services.notification_channels import ChannelChanges, create_channel
     from webapp.services.tickets import TicketRequest, create_ticket
     from webapp.services.tokens import create_token
 
@@ -106,6 +110,20 @@ def showcase(admin: User, gitlab) -> Showcase:
         admin, TicketRequest(connector_id=jira.id, title="Rotate the shared deploy key")
     )[0]
     rows.ticket_ids = [sent.id, failed.id, pending.id]
+    rows.channel_ids = [
+        create_channel(
+            admin,
+            ChannelChanges(
+                name="Security team on Discord (#appsec-alerts, escalations only)",
+                url="discord://1234567890/abcdefghijklmnopqrstuvwxyz0123456789",
+                events=["issue.closed", "ticket.delivery_failed"],
+                all_connectors=False,
+                connector_ids=[delivered.id, jira.id],
+            ),
+        ).id
+    ]
+    configure(admin, DiscordChanges("1234567890", "ab" * 32, delivered.id))
+    rows.route_ids = [add_route(admin, "channel", "998877665544332211", jira.id).id]
     return rows
 
 
@@ -117,6 +135,9 @@ def page_urls(app: Flask, rows: Showcase) -> dict[str, str]:
         "connector_id": rows.connector_ids,
         "ticket_id": rows.ticket_ids,
         "system_id": [system.id for system in registry().all()],
+        "channel_id": rows.channel_ids,
+        "route_id": rows.route_ids,
+        "number": [1],  # every connector has version 1
     }
     urls = {}
     with app.test_request_context():
@@ -125,13 +146,16 @@ def page_urls(app: Flask, rows: Showcase) -> dict[str, str]:
             if rule.endpoint in NOT_PAGES or blueprint in NOT_PAGE_BLUEPRINTS:
                 continue
             (argument, *more) = sorted(rule.arguments) or [None]
-            assert not more, f"{rule.endpoint}: teach page_urls about {more}"
             if argument is None:
                 urls[rule.endpoint] = url_for(rule.endpoint)
                 continue
-            assert argument in values, f"{rule.endpoint}: teach page_urls about {argument}"
+            unknown = [name for name in (argument, *more) if name not in values]
+            assert not unknown, f"{rule.endpoint}: teach page_urls about {unknown}"
+            # Each value of the first argument; the others take their first value.
+            fixed = {name: values[name][0] for name in more}
             for value in values[argument]:
-                urls[f"{rule.endpoint}-{value}"] = url_for(rule.endpoint, **{argument: value})
+                url = url_for(rule.endpoint, **{argument: value}, **fixed)
+                urls[f"{rule.endpoint}-{value}"] = url
     urls["not-found"] = "/no/such/page"
     return urls
 

@@ -53,7 +53,6 @@ ACCESS: dict[str, str] = {
     "connectors.restore_form_test": ADMIN,
     "connectors.new_choices": ADMIN,
     "connectors.edit_choices": ADMIN,
-    "connectors.clone_choices": ADMIN,
     "connectors.ticket_choices": LOGIN,
     "tickets.index": LOGIN,
     "tickets.new": LOGIN,

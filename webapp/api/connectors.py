@@ -95,6 +95,7 @@ def rotate_webhook(connector_id: int):
     hook, secret = webhooks.rotate_secret(api_user(), service.get_connector(connector_id))
     response = jsonify({"url": webhooks.hook_url(hook, base_url()), "secret": secret})
     response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get(ITEM + "versions/", **ROUTE)

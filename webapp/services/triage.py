@@ -133,9 +133,18 @@ def triage_issue(
         client.add_labels(key, missing, None)
     except DeliveryFailed as failure:
         return TriageOutcome(key, title, FAILED, missing, failure.message)
-    for label in missing:
-        notifications.notify_issue_triaged(connector, issue_key=key, issue_title=title, label=label)
     return TriageOutcome(key, title, LABELLED, missing)
+
+
+def announced(connector: Connector, outcome: TriageOutcome) -> TriageOutcome:
+    """``outcome``, after storing an "issue triaged" notification for each label it
+    added (a dry run adds none)."""
+    if outcome.status == LABELLED and not outcome.dry_run:
+        for label in outcome.labels:
+            notifications.notify_issue_triaged(
+                connector, issue_key=outcome.key, issue_title=outcome.title, label=label
+            )
+    return outcome
 
 
 def triage_from_event(connector: Connector, snapshot: IssueSnapshot) -> TriageOutcome | None:
@@ -151,7 +160,7 @@ def triage_from_event(connector: Connector, snapshot: IssueSnapshot) -> TriageOu
     if not matching_categories(connector, snapshot.title or ""):
         return TriageOutcome(snapshot.key, snapshot.title or "", NO_CATEGORY)
     if triage_mode(connector) != TRIAGE_SERVICE_DESK or snapshot.author is not None:
-        return triage_issue(connector, snapshot)
+        return announced(connector, triage_issue(connector, snapshot))
     session = ConnectorSession.of(connector)
     if not session.usable:
         return TriageOutcome(snapshot.key, snapshot.title or "", FAILED, (), session.problem or "")
@@ -165,7 +174,7 @@ def triage_from_event(connector: Connector, snapshot: IssueSnapshot) -> TriageOu
             author=getattr(current, "author", None),
             labels=getattr(current, "labels", None) or snapshot.labels,
         )
-        return triage_issue(connector, known, client)
+        return announced(connector, triage_issue(connector, known, client))
 
 
 def triage_sweep(
@@ -197,7 +206,10 @@ def triage_sweep(
                 break
             report.pages = page
             report.outcomes += [
-                triage_issue(connector, issue, client, dry_run=dry_run, ensured=ensured)
+                announced(
+                    connector,
+                    triage_issue(connector, issue, client, dry_run=dry_run, ensured=ensured),
+                )
                 for issue in listed.issues
             ]
             if not listed.more:

@@ -61,14 +61,8 @@ def new_choices(system_id: str, field_name: str):
 @bp.route("/connectors/<id:connector_id>/edit/choices/<field_name>", methods=["POST"])
 @admin_required
 def edit_choices(connector_id: int, field_name: str):
-    session = connector_session(connector_id)
-    answer = form_answer(session.system, session.connector, field_name)
-    return render_answer(answer, request.path, "post")
-
-
-@bp.route("/connectors/<id:connector_id>/clone/choices/<field_name>", methods=["POST"])
-@admin_required
-def clone_choices(connector_id: int, field_name: str):
+    """Choices for a form based on a saved connector (edit, copy, restore): blank
+    secrets are the stored ones, as when the form is saved."""
     session = connector_session(connector_id)
     answer = form_answer(session.system, session.connector, field_name)
     return render_answer(answer, request.path, "post")
