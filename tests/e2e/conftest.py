@@ -3,6 +3,8 @@ tests/support/browser_fixtures.py, loaded for every test folder by the root conf
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.fakes import FakeJira
@@ -18,3 +20,12 @@ def jira():
         users={JIRA_USER: JIRA_E2E_TOKEN}, projects={"OPS": {"name": "Operations"}}
     ) as fake:
         yield fake
+
+
+def pytest_collection_modifyitems(items):
+    """Every test here drives Chromium: marked ``browser``, so a run can leave them out
+    (CI runs them on SQLite only; the PostgreSQL pass is about the database)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
