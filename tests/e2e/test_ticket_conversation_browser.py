@@ -35,13 +35,13 @@ def test_add_a_comment_then_close_and_reopen_the_issue(page, admin, gitlab, scre
 
     page.get_by_test_id("close-issue").click()
     expect(page.locator(".alert-success").first).to_contain_text("closed on the tracker")
-    expect(page.get_by_test_id("issue-state")).to_have_text("closed")
+    expect(page.get_by_test_id("tracker-state")).to_contain_text("closed on GitLab")
     expect(page.get_by_test_id("activity")).to_contain_text("Closed by admin@example.com")
     assert gitlab.issues[GITLAB_PROJECT_ID][0]["state"] == "closed"
     screenshot("closed")
 
     page.get_by_test_id("reopen-issue").click()
-    expect(page.get_by_test_id("issue-state")).to_have_text("open")
+    expect(page.get_by_test_id("tracker-state")).to_contain_text("reopened on GitLab")
     assert gitlab.issues[GITLAB_PROJECT_ID][0]["state"] == "opened"
     assert page.console_errors == []
 

@@ -21,8 +21,8 @@ VIA_LABELS = {
     "import": "by an import",
     "restore": "by restoring a version",
     "discord": "from Discord",
-    "webhook": "by a tracker event",
-    "sync": "by a status sync",
+    "webhook": "through a tracker event",
+    "sync": "found by a status sync",
     "worker": "by the worker",
 }
 

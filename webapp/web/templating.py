@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from webapp.about import __version__
 from webapp.services import rate_limits
+from webapp.services.change_context import VIA_LABELS
 
 # (endpoint, label, admins only); items whose blueprint is not registered are left out.
 NAV_ITEMS = (
@@ -84,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["delivery_schedule"] = delivery_schedule
     app.jinja_env.globals["is_current"] = is_current
     app.jinja_env.globals["secret_wording"] = secret_wording
+    app.jinja_env.globals["via_labels"] = VIA_LABELS
 
     @app.context_processor
     def inject_globals():
