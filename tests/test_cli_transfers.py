@@ -13,7 +13,11 @@ ARGUS = """
 TICKET_PLUGIN = "argus_ticket_jira.JiraPlugin"
 TICKET_ENDPOINT = "https://jira.example.com/"
 TICKET_AUTHENTICATION_SECRET = {"token": "jira-pat-from-cli"}
-TICKET_INFORMATION = {"project_key_or_id": "OPS", "custom_fields_set": {"Team": "Ops"}}
+TICKET_INFORMATION = {
+    "project_key_or_id": "OPS",
+    "custom_fields_set": {"Team": "Ops"},
+    "custom_fields_mapping": {"Severity": "level"},
+}
 """
 
 
@@ -26,7 +30,8 @@ def test_import_argus_dry_run_lists_the_connector_and_unmapped_keys(app, runner,
     assert result.exit_code == 0, result.output
     assert "Would create Jira connector “Jira DC”." in result.output
     assert "jira_version = server" in result.output
-    assert "Not mapped: TICKET_INFORMATION.custom_fields_set" in result.output
+    assert "jira_custom_fields = " in result.output and "Team" in result.output
+    assert "Not mapped: TICKET_INFORMATION.custom_fields_mapping" in result.output
     assert "jira-pat-from-cli" not in result.output
     assert db.session.scalar(db.select(Connector)) is None
 

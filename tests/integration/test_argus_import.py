@@ -71,7 +71,11 @@ SHAPES = {
             "TICKET_PLUGIN": "argus_ticket_jira.JiraPlugin",
             "TICKET_ENDPOINT": f"{url}/",
             "TICKET_AUTHENTICATION_SECRET": {"email": "me@example.com", "token": "jira-api-token"},
-            "TICKET_INFORMATION": {"project_key_or_id": "OPS", "type": "Bug"},
+            "TICKET_INFORMATION": {
+                "project_key_or_id": "OPS",
+                "type": "Bug",
+                "custom_fields_set": {"customfield_10010": "High"},
+            },
         },
     ),
     "jira data center personal access token": Shape(

@@ -734,6 +734,7 @@ ARGUS = ArgusMapping(
         ArgusInformation("type", ("jira_issue_type",)),
     ),
     labels_param="default_labels",
+    custom_fields_param="jira_custom_fields",
 )
 
 PROJECT_GROUP = FieldGroup("project", "Project")
