@@ -23,7 +23,7 @@ from webapp.trackers.common import (
     title_format_field,
     triage_field,
 )
-from webapp.trackers.issues import issue_number, json_objects
+from webapp.trackers.issues import json_objects
 from webapp.trackers.system import System
 from webapp.trackers.tickets import (
     CLOSED,
@@ -77,6 +77,7 @@ class GitLabClient(TrackerClient):
     auth_scheme = ""
     key_advice = "check it has the api scope and has not expired."
     field_names = {"title": "title", "description": "description", "labels": "labels"}
+    markdown_comments = True
     pickers = ("projects", "labels")
 
     def signed_in_message(self, body: dict[str, Any]) -> str:
@@ -205,13 +206,6 @@ class GitLabClient(TrackerClient):
         return self.create_label(name, path, payload, _exists)
 
     # ---- conversations -----------------------------------------------------
-    def issue_path(self, issue_key: str, target: str | None) -> str:
-        project = self.issue_target(target)
-        return f"{self.target_path(project)}/issues/{issue_number(issue_key)}"
-
-    def comment_body(self, text: str, marker: str) -> str:
-        """GitLab renders Markdown: the marker hides in an HTML comment."""
-        return f"{text.rstrip()}\n\n<!-- Connector Desk reference {marker} -->"
 
     def add_comment(
         self, issue_key: str, target: str | None, body: str, *, internal: bool = False
@@ -273,7 +267,7 @@ class GitLabClient(TrackerClient):
         """``GET …/issues/{iid}`` and its notes (``…/notes?sort=asc``); system notes
         ("closed", "added label") are left out: the issue itself tells those."""
         project = self.issue_target(target)
-        path = f"{self.target_path(project)}/issues/{issue_number(key)}"
+        path = self.issue_path(key, target)
         issue = self.call(
             "GET",
             path,
@@ -326,7 +320,7 @@ class GitLabClient(TrackerClient):
         project = self.issue_target(target)
         self.call(
             "PUT",
-            f"{self.target_path(project)}/issues/{issue_number(key)}",
+            self.issue_path(key, target),
             json={"add_labels": ",".join(labels)},
             action="label the issue",
             not_found=f"GitLab has no issue {key} in {project}, or this token cannot see it.",

@@ -97,10 +97,20 @@ class IssueRequests(TrackerConnection):
         """Close (``"closed"``) or reopen (``"open"``) the issue; ``DeliveryFailed`` if not."""
         raise DeliveryFailed(f"{self.name} connectors cannot close issues.", retryable=False)
 
+    #: The tracker renders comments as Markdown (GitLab, GitHub, Gitea): the marker can
+    #: hide in an HTML comment there, instead of a footer line people see.
+    markdown_comments: ClassVar[bool] = False
+
     def comment_body(self, text: str, marker: str) -> str:
-        """``text`` with the marker line that lets a retry find the comment: a footer
-        here; trackers that render Markdown hide it in an HTML comment."""
+        """``text`` with the marker line that lets a retry find the comment."""
+        if self.markdown_comments:
+            return f"{text.rstrip()}\n\n<!-- Connector Desk reference {marker} -->"
         return f"{text.rstrip()}\n\n-- \nSent with Connector Desk · reference {marker}"
+
+    def issue_path(self, issue_key: str, target: str | None) -> str:
+        """``{target's path}/issues/{number}``: where GitLab, GitHub and forges like them
+        keep an issue (Jira and RT name theirs otherwise and do not use this)."""
+        return f"{self.target_path(self.issue_target(target))}/issues/{issue_number(issue_key)}"
 
     # ---- following an issue after creation (sync, triage) ---------------------
     #: Who opens issues that came in by e-mail (GitLab Service Desk: ``support-bot``).

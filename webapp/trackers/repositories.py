@@ -15,7 +15,7 @@ from webapp.trackers.choices import (
     items,
     matching,
 )
-from webapp.trackers.issues import issue_number, json_objects, split_list
+from webapp.trackers.issues import json_objects, split_list
 from webapp.trackers.tickets import (
     CLOSED,
     OPEN,
@@ -39,6 +39,8 @@ class RepositoryClient(TrackerClient):
     A ticket may name its repository with or without the owner; without one, the
     connector's owner is used.
     """
+
+    markdown_comments = True
 
     #: The parameters naming the owner (user or organisation) and the repository.
     owner_param: ClassVar[str]
@@ -148,13 +150,6 @@ class RepositoryClient(TrackerClient):
             ) from None
 
     # ---- conversations -----------------------------------------------------
-    def issue_path(self, issue_key: str, target: str | None) -> str:
-        repo = self.issue_target(target)
-        return f"{self.target_path(repo)}/issues/{issue_number(issue_key)}"
-
-    def comment_body(self, text: str, marker: str) -> str:
-        """Issue comments render Markdown: the marker hides in an HTML comment."""
-        return f"{text.rstrip()}\n\n<!-- Connector Desk reference {marker} -->"
 
     def add_comment(
         self, issue_key: str, target: str | None, body: str, *, internal: bool = False
@@ -225,7 +220,7 @@ class RepositoryClient(TrackerClient):
         """``GET /repos/{o}/{r}/issues/{n}`` with ``If-None-Match`` (304: unchanged, and
         free of GitHub's rate limit), then ``…/comments``."""
         repo = self.issue_target(target)
-        path = f"{self.target_path(repo)}/issues/{issue_number(key)}"
+        path = self.issue_path(key, target)
         reply = self.call_unless_modified(
             path,
             etag,
@@ -277,7 +272,7 @@ class RepositoryClient(TrackerClient):
         repo = self.issue_target(target)
         self.call(
             "POST",
-            f"{self.target_path(repo)}/issues/{issue_number(key)}/labels",
+            self.issue_path(key, target) + "/labels",
             json={"labels": self.label_values(repo, labels)},
             action="label the issue",
             not_found=f"{self.name} has no issue {key} in {repo}, or this token cannot see it.",
