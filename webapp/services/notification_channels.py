@@ -30,7 +30,7 @@ from webapp.services.secrets import (
     SecretsUnreadable,
     decrypt_secrets,
     encrypt_secrets,
-    rotate_token,
+    rotate_ciphertexts,
 )
 
 NAME_MAX_LENGTH = 100
@@ -317,18 +317,5 @@ def recent_notifications(channel: NotificationChannel, limit: int = 20) -> list[
 def rotate_urls() -> tuple[int, list[NotificationChannel]]:
     """Re-encrypt every channel URL under the primary key (``flask secrets rotate``);
     return how many, and the channels no key can read (their URL must be entered again)."""
-    rotated, unreadable = 0, []
-    for channel in db.session.scalars(channels_query()):
-        try:
-            token = rotate_token(channel.url_ciphertext)
-        except SecretsUnreadable:
-            unreadable.append(channel)
-            continue
-        db.session.execute(
-            NotificationChannel.__table__.update()
-            .where(NotificationChannel.id == channel.id)
-            .values(url_ciphertext=token)
-        )
-        rotated += 1
-    db.session.commit()
-    return rotated, unreadable
+    rows = db.session.scalars(channels_query())
+    return rotate_ciphertexts(rows, NotificationChannel.url_ciphertext)

@@ -8,6 +8,8 @@ re-encrypted with `flask secrets rotate` before the old key is removed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -92,21 +94,25 @@ def rotate_all() -> tuple[int, list[Connector]]:
     Returns how many were rotated and the connectors whose secrets no key can read
     (they are left untouched and must be re-entered).
     """
-    fernet = _fernet()
-    rotated, unreadable = 0, []
     query = select(Connector).where(Connector.secrets_ciphertext.is_not(None))
-    for connector in db.session.scalars(query):
+    return rotate_ciphertexts(db.session.scalars(query), Connector.secrets_ciphertext)
+
+
+def rotate_ciphertexts(rows: Iterable[Any], column: Any) -> tuple[int, list[Any]]:
+    """Re-encrypt ``column`` (an encrypted column) of each of ``rows`` under the primary
+    key, and commit; how many were rotated and the rows no key can read (left untouched).
+
+    A plain column update: rotation is not an edit, so versions and history stay.
+    """
+    rotated, unreadable = 0, []
+    for row in rows:
         try:
-            new_token = fernet.rotate(connector.secrets_ciphertext.encode()).decode()
-        except InvalidToken:
-            unreadable.append(connector)
+            token = rotate_token(getattr(row, column.key))
+        except SecretsUnreadable:
+            unreadable.append(row)
             continue
-        # A plain column update: rotation is not an edit, so the version stays.
-        db.session.execute(
-            Connector.__table__.update()
-            .where(Connector.id == connector.id)
-            .values(secrets_ciphertext=new_token)
-        )
+        table = type(row).__table__
+        db.session.execute(table.update().where(table.c.id == row.id).values({column.key: token}))
         rotated += 1
     db.session.commit()
     return rotated, unreadable
