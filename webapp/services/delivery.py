@@ -123,7 +123,7 @@ def renew(claims: list[Claim], now: datetime | None = None) -> set[Claim]:
     for claimed in claims:
         result = db.session.execute(
             update(claimed.model)
-            .where(*_current(claimed))
+            .where(*current(claimed))
             .values(claimed_until=until)
             .execution_options(synchronize_session=False)
         )
@@ -133,7 +133,7 @@ def renew(claims: list[Claim], now: datetime | None = None) -> set[Claim]:
     return held
 
 
-def _current(claim: Claim) -> tuple:
+def current(claim: Claim) -> tuple:
     """The row is still being sent under this claim (nobody claimed it since)."""
     model = claim.model
     return (
@@ -151,20 +151,12 @@ class LeaseKeeper:
     """Renews a worker's claims from a background thread while the worker works on them.
 
     Use as a context manager around the work; ``release`` a claim once it is recorded.
-    Ticket and comment claims (``Claim``) renew themselves; other outboxes
-    (notifications) pass ``renew_claims`` (claims → the keys still held) and ``key``.
+    Claims of every outbox (tickets, comments, notifications) renew the same way.
     """
 
-    def __init__(
-        self,
-        claims: list[Any],
-        renew_claims: Callable[[list[Any]], set[Any]] | None = None,
-        key: Callable[[Any], Any] | None = None,
-    ) -> None:
+    def __init__(self, claims: list[Claim]) -> None:
         self._app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self._key = key or _claim_key
-        self._renew = renew_claims or (lambda claims: {_claim_key(c) for c in renew(claims)})
-        self._claims = {self._key(claim): claim for claim in claims}
+        self._claims = {_claim_key(claim): claim for claim in claims}
         self._every = lease().total_seconds() / 3
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -178,9 +170,9 @@ class LeaseKeeper:
         self._done.set()
         self._thread.join(timeout=30)
 
-    def release(self, claim: Any) -> None:
+    def release(self, claim: Claim) -> None:
         with self._lock:
-            self._claims.pop(self._key(claim), None)
+            self._claims.pop(_claim_key(claim), None)
 
     def _run(self) -> None:
         with self._app.app_context():
@@ -189,13 +181,13 @@ class LeaseKeeper:
                     with self._lock:
                         claims = list(self._claims.values())
                     try:
-                        held = self._renew(claims)
+                        held = renew(claims)
                     except Exception:  # the next round may work; the fence still holds
                         db.session.rollback()
                         logger.exception("Could not renew the leases of claims being sent")
                         continue
                     for claim in claims:
-                        if self._key(claim) not in held:
+                        if claim not in held:
                             self.release(claim)
             finally:
                 db.session.remove()
@@ -276,7 +268,7 @@ def fence(claimed: Claim) -> bool:
     """
     result = db.session.execute(
         update(claimed.model)
-        .where(*_current(claimed))
+        .where(*current(claimed))
         .values(claimed_until=utcnow() + lease())
         .execution_options(synchronize_session=False)
     )

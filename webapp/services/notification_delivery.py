@@ -18,7 +18,6 @@ message can arrive twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -38,9 +37,11 @@ from webapp.outbound import apprise_send
 from webapp.services.connector_sessions import outbound_settings
 from webapp.services.delivery import (
     MAX_AUTOMATIC_ATTEMPTS,
+    Claim,
     LeaseKeeper,
     backoff,
     batch_size,
+    current,
     lease,
 )
 from webapp.services.notification_channels import channel_url
@@ -57,26 +58,6 @@ UNREADABLE_MESSAGE = "The channel's URL cannot be decrypted with the configured 
 RETRYABLE_CLIENT_ERRORS = (408, 425, 429)
 
 
-@dataclass(frozen=True)
-class NotificationClaim:
-    """A worker's hold on one notification: which one, and the claim number it got."""
-
-    notification_id: int
-    number: int
-
-
-def _key(claim: NotificationClaim) -> int:
-    return claim.notification_id
-
-
-def _current(claim: NotificationClaim) -> tuple:
-    return (
-        Notification.id == claim.notification_id,
-        Notification.claim_number == claim.number,
-        Notification.status == SENDING,
-    )
-
-
 def _update(condition: tuple, **values) -> int:
     return db.session.execute(
         update(Notification)
@@ -84,18 +65,6 @@ def _update(condition: tuple, **values) -> int:
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
-
-
-def renew(claims: list[NotificationClaim], now: datetime | None = None) -> set[int]:
-    """Extend the leases of the claims still current (one transaction each)."""
-    until = (now or utcnow()) + lease()
-    held = set()
-    for claimed in claims:
-        changed = _update(_current(claimed), claimed_until=until)
-        db.session.commit()
-        if changed:
-            held.add(claimed.notification_id)
-    return held
 
 
 def _abandoned(now: datetime, in_flight: bool):
@@ -114,7 +83,7 @@ def _enabled_channel():
     )
 
 
-def claim_due(limit: int, now: datetime | None = None) -> list[NotificationClaim]:
+def claim_due(limit: int, now: datetime | None = None) -> list[Claim]:
     """Claim up to ``limit`` due notifications of enabled channels for this worker."""
     now = now or utcnow()
     _update(
@@ -150,21 +119,21 @@ def claim_due(limit: int, now: datetime | None = None) -> list[NotificationClaim
             number = db.session.scalar(
                 select(Notification.claim_number).where(Notification.id == notification_id)
             )
-            claims.append(NotificationClaim(notification_id, number))
+            claims.append(Claim(notification_id, number, Notification))
     db.session.commit()
     return claims
 
 
-def deliver_claimed(claimed: NotificationClaim) -> bool:
+def deliver_claimed(claimed: Claim) -> bool:
     """Send a claimed notification and record the outcome while the claim is current;
     False (recording nothing) when another worker claimed it since."""
     now = utcnow()
     # The mark that the request is about to leave: committed before it does.
-    if not _update(_current(claimed), sending_since=now, claimed_until=now + lease()):
+    if not _update(current(claimed), sending_since=now, claimed_until=now + lease()):
         db.session.rollback()
         return _lost(claimed, "before sending")
     db.session.commit()
-    notification = db.session.get(Notification, claimed.notification_id)
+    notification = db.session.get(Notification, claimed.row_id)
     try:
         url = channel_url(notification.channel)
     except SecretsUnreadable:
@@ -172,7 +141,7 @@ def deliver_claimed(claimed: NotificationClaim) -> bool:
     else:
         result = apprise_send.send(url, notification.title, notification.body, outbound_settings())
     try:
-        if not _update(_current(claimed), claimed_until=utcnow() + lease()):
+        if not _update(current(claimed), claimed_until=utcnow() + lease()):
             db.session.rollback()
             return _lost(claimed, "after the receiver answered")
         db.session.refresh(notification)
@@ -184,10 +153,10 @@ def deliver_claimed(claimed: NotificationClaim) -> bool:
     return True
 
 
-def _lost(claimed: NotificationClaim, when: str) -> bool:
+def _lost(claimed: Claim, when: str) -> bool:
     logger.warning(
         "Notification %s: claim %s is no longer current %s; recording nothing",
-        claimed.notification_id,
+        claimed.row_id,
         claimed.number,
         when,
     )
@@ -229,12 +198,12 @@ def deliver_due(limit: int | None = None) -> list[Notification]:
     if not claims:
         return []
     handled = []
-    with LeaseKeeper(claims, renew, _key) as keeper:
+    with LeaseKeeper(claims) as keeper:
         for claimed in claims:
             recorded = deliver_claimed(claimed)
             keeper.release(claimed)
             if recorded:
-                handled.append(db.session.get(Notification, claimed.notification_id))
+                handled.append(db.session.get(Notification, claimed.row_id))
     return handled
 
 
