@@ -88,15 +88,20 @@ def _blocked(*counters: tuple[RateLimitItem, tuple[str, ...]]) -> Blocked | None
 
 def _hit(*counters: tuple[RateLimitItem, tuple[str, ...]]) -> None:
     limiter: Limiter = current_app.extensions[EXTENSION_KEY]
-    if not limiter.enabled:
-        return
+    if limiter.enabled:
+        _count(limiter, counters)
+
+
+def _count(limiter: Limiter, counters) -> bool:
+    """Count one hit on each counter; False if any is over its limit. Fails open: True
+    while the storage (Redis) is down, see _storage_down."""
     try:
-        for item, keys in counters:
-            limiter.limiter.hit(item, *keys)
-    except Exception as error:  # the storage (Redis) is down: see _storage_down
+        allowed = [limiter.limiter.hit(item, *keys) for item, keys in counters]
+    except Exception as error:
         _storage_down(error)
-        return
+        return True
     _storage_up()
+    return all(allowed)
 
 
 def _health() -> _StorageHealth:
@@ -214,13 +219,6 @@ def take_sync_slot(connector_id: int) -> bool:
     per_minute = int(current_app.config.get("SYNC_PER_CONNECTOR_PER_MINUTE") or 0)
     if per_minute <= 0:
         return True
-    limiter: Limiter = current_app.extensions[EXTENSION_KEY]
     item = parse(f"{per_minute} per minute")
     keys = (current_app.config.get("RATELIMIT_KEY_PREFIX", ""), "sync", str(connector_id))
-    try:
-        allowed = limiter.limiter.hit(item, *keys)
-    except Exception as error:  # the storage (Redis) is down: see _storage_down
-        _storage_down(error)
-        return True
-    _storage_up()
-    return bool(allowed)
+    return _count(current_app.extensions[EXTENSION_KEY], [(item, keys)])
