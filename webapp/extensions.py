@@ -22,6 +22,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, for a caller that shows the rows
+    it has just written: they are what the database now has, and reading them back
+    would cost a query per row."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -96,3 +96,23 @@ def test_the_form_says_a_slow_ticket_is_on_its_way(app, admin_client, slow_gitla
     assert "The tracker is slow to answer, so it is being delivered in the background" in page
     assert wait_for_background(10)
     assert len(created_issues(slow_gitlab)) == 1
+
+
+@pytest.mark.parametrize(
+    ("title_format", "expected"),
+    [
+        ("$title", "{title}"),
+        ("[$ticket_id] $title", "[{id}] {title}"),
+        ("$task_id $title", "{id} {title}"),
+    ],
+)
+def test_the_answer_carries_the_final_title_with_or_without_the_ticket_id(
+    app, api, title_format, expected
+):
+    app.config["TICKET_INTAKE_BUDGET_SECONDS"] = 0  # queued: the answer is the stored ticket
+    connector = make_connector("gitlab", title_format=title_format)
+    body = post(api, connector, "Disk full").get_json()
+    assert body["final_title"] == expected.format(id=body["id"], title="Disk full")
+    db.session.expire_all()
+    assert db.session.get(Ticket, body["id"]).final_title == body["final_title"]
+    assert body["comments"] == [] and body["created_by"] == "admin@example.com"

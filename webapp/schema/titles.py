@@ -27,6 +27,12 @@ def check_title_format(title_format: str) -> str | None:
     return None
 
 
+def names_ticket_id(title_format: str) -> bool:
+    """Whether the template shows the ticket id, which exists only once the ticket is stored."""
+    names = Template(title_format or "$title").get_identifiers()
+    return not {"ticket_id", "task_id"}.isdisjoint(names)
+
+
 def render_title(title_format: str, *, title: str, category: str = "", ticket_id: str = "") -> str:
     """Fill in a title template; unknown or malformed variables are left as typed.
 

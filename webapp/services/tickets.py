@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp.extensions import db
+from webapp.extensions import commit_keeping_loaded, db
 from webapp.models import Connector, ConnectorCategory, Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import DISCARDED, FAILED, PENDING, STATUSES, TITLE_MAX_LENGTH
-from webapp.schema.validation import render_title, validate_params
+from webapp.schema.titles import names_ticket_id, render_title
+from webapp.schema.validation import validate_params
 from webapp.services import audit, notifications
 from webapp.services.change_context import current_via
 from webapp.services.connector_sessions import ConnectorSession
@@ -189,6 +191,10 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
         ticket.reporter_id = request.reporter.id[:64]
         ticket.reporter_name = request.reporter.name[:200]
     _set_content(ticket, connector, request, fields)
+    # Titles without the ticket id are final now: no second write after the insert.
+    title_needs_id = names_ticket_id(_title_format(connector, system, ticket))
+    if not title_needs_id:
+        ticket.final_title = final_title(connector, system, ticket)
     db.session.add(ticket)
     try:
         db.session.flush()
@@ -200,13 +206,17 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
         if existing is None:
             raise
         return existing, False
-    ticket.final_title = final_title(connector, system, ticket)
+    if title_needs_id:
+        ticket.final_title = final_title(connector, system, ticket)
     if actor is not None:
         remember_choices(actor, connector, ticket)
     reported = {"reporter": ticket.reporter, "via": current_via()} if ticket.reporter else {}
     audit.record("ticket.create", actor, ticket, connector_id=connector.id, **reported)
     _announce_created(ticket, connector, actor)
-    db.session.commit()
+    # A new ticket has no comments yet, and what was just written is what the caller
+    # shows: keeping it loaded saves reading the ticket and its author straight back.
+    set_committed_value(ticket, "comments", [])
+    commit_keeping_loaded()
     return ticket, True
 
 
@@ -239,12 +249,18 @@ def _set_content(
     ticket.label_colour = category.colour if category else None
 
 
-def final_title(connector: Connector, system: System, ticket: Ticket) -> str:
-    title_format = system.title_format_for(
+def _title_format(connector: Connector, system: System, ticket: Ticket) -> str:
+    return system.title_format_for(
         connector.params.get("title_format") or "", with_category=bool(ticket.category)
     )
+
+
+def final_title(connector: Connector, system: System, ticket: Ticket) -> str:
     title = render_title(
-        title_format, title=ticket.title, category=ticket.category or "", ticket_id=str(ticket.id)
+        _title_format(connector, system, ticket),
+        title=ticket.title,
+        category=ticket.category or "",
+        ticket_id=str(ticket.id),
     )
     return title[:512]
 

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import ApiToken, User
@@ -75,7 +76,9 @@ def authenticate(header: str | None) -> User | None:
     key = key_from_header(header)
     if key is None:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.key_hash == _digest(key)))
+    token = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.key_hash == _digest(key))
+    )
     now = utcnow()
     if token is None or not token.is_usable(now):
         return None
