@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
@@ -335,12 +335,11 @@ LIST_COLUMNS = (
 CHOICES_PER_PAGE = 20
 
 
-def connectors_query(search: str = "", system_id: str = ""):
+def connectors_query(search: str = "", system_id: str = "", *, author=None):
     """Connectors filtered by name (substring, any case) and system, sorted by name; sorted
-    and searched by the indexed ``name_key``."""
-    query = (
-        select(Connector).options(selectinload(Connector.updated_by)).order_by(Connector.name_key)
-    )
+    and searched by the indexed ``name_key``; ``author`` loads who changed each last."""
+    author = author if author is not None else selectinload(Connector.updated_by)
+    query = select(Connector).options(author).order_by(Connector.name_key)
     if search:
         query = query.where(key_contains(Connector.name_key, search))
     if system_id:
@@ -350,10 +349,8 @@ def connectors_query(search: str = "", system_id: str = ""):
 
 def connector_rows_query(search: str = "", system_id: str = ""):
     """connectors_query() for the list pages: only the columns a row shows."""
-    return connectors_query(search, system_id).options(
-        load_only(*LIST_COLUMNS),
-        selectinload(Connector.updated_by).load_only(User.id, User.email),
-    )
+    author = joinedload(Connector.updated_by).load_only(User.id, User.email)
+    return connectors_query(search, system_id, author=author).options(load_only(*LIST_COLUMNS))
 
 
 @dataclass(frozen=True)
