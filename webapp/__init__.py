@@ -68,7 +68,9 @@ def register_extensions(app: Flask) -> None:
     from webapp import models  # noqa: F401  (register the tables with the metadata)
     from webapp.extensions import db, login_manager, migrate
     from webapp.http.sessions import SecureWhenHttpsSessionInterface
+    from webapp.models.liveness import ping_idle_connections
 
+    ping_idle_connections()
     db.init_app(app)
     # Batch mode lets SQLite alter tables; compare_type keeps the schema test strict.
     migrate.init_app(

@@ -124,7 +124,8 @@ def settings_from_environment(instance_path: str) -> dict[str, Any]:
 
 
 DEFAULTS: dict[str, Any] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Idle connections are pinged before use (webapp/models/liveness.py), busy ones not.
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
