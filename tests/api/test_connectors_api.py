@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from benchmarks.harness import count_queries
 from tests.factories import make_connector
 from tests.support.connector_data import ALL_SECRETS, GITHUB_TOKEN, api_params
 from tests.support.material import material_for, registered_ids
@@ -238,3 +239,31 @@ def test_a_duplicate_name_beyond_ascii_is_400_not_a_database_error(api):
     response = api.post(COLLECTION, json={**github_body(), "name": "Àccount"})
     assert response.status_code == 400
     assert response.get_json()["errors"]["name"] == ["A connector with this name already exists."]
+
+
+def test_the_list_comes_in_pages_of_page_size(api):
+    for index in range(3):
+        make_connector("gitlab", name=f"Paged {index}")
+    first = api.get(COLLECTION + "?page_size=2").get_json()
+    assert [c["name"] for c in first["results"]] == ["Paged 0", "Paged 1"]
+    assert (first["count"], first["page"], first["pages"]) == (3, 1, 2)
+    second = api.get(COLLECTION + "?page_size=2&page=2").get_json()
+    assert [c["name"] for c in second["results"]] == ["Paged 2"]
+    # A size out of range is the default page (100 connectors), as a bad ?page= is page 1.
+    assert len(api.get(COLLECTION + "?page_size=0").get_json()["results"]) == 3
+
+
+def test_listing_takes_the_same_queries_for_few_or_many_connectors_with_webhooks(api):
+    def queries_to_list() -> int:
+        with count_queries() as statements:
+            assert api.get(COLLECTION).status_code == 200
+        return len(statements)
+
+    for index in range(2):
+        connector = make_connector("gitlab", name=f"Hooked {index}")
+        api.post(f"{COLLECTION}{connector.id}/webhook/rotate/")
+    few = queries_to_list()
+    for index in range(2, 12):
+        connector = make_connector("gitlab", name=f"Hooked {index}")
+        api.post(f"{COLLECTION}{connector.id}/webhook/rotate/")
+    assert queries_to_list() == few

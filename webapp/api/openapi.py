@@ -15,6 +15,7 @@ from webapp.api import bp
 from webapp.api.notification_openapi import notification_paths, notification_schemas
 from webapp.api.schemas import components, ref
 from webapp.http.access import public
+from webapp.http.paging import MAX_PAGE_SIZE
 from webapp.ids import MAX_ID
 from webapp.services.systems import registry
 from webapp.trackers.system import System
@@ -121,13 +122,19 @@ def _paths() -> dict[str, Any]:
     }
     body_errors = ("400", "403", "415")
     page = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+    size = {
+        "name": "page_size",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        "description": "Rows per page (connectors: 100 unless given; other lists: 25).",
+    }
     return {
         "/connectors/issue-tracker/": {
             "get": _operation(
                 "listConnectors",
                 "List connectors",
-                _responses("200", _list_of("Connector"), "400"),
-                parameters=query,
+                _responses("200", _page_of("Connector"), "400"),
+                parameters=[*query, page, size],
             ),
             "post": _operation(
                 "createConnector",
@@ -212,11 +219,12 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "listTickets",
                 "List tickets, newest first",
-                _responses("200", _list_of("Ticket"), "400"),
+                _responses("200", _page_of("Ticket"), "400"),
                 parameters=[
                     {"name": "connector", "in": "query", "schema": ID_SCHEMA},
                     {"name": "status", "in": "query", "schema": {"type": "string"}},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    page,
+                    size,
                 ],
             ),
             "post": _operation(
