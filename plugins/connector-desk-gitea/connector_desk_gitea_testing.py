@@ -55,9 +55,12 @@ class FakeGitea(FakeServer):
         self.issues: dict[str, list[Json]] = {}
         self._ids = 100
         for full_name, options in (repos if repos is not None else {"ops/desk": {}}).items():
+            owner, name = full_name.split("/", 1)
             self.repos[full_name.lower()] = {
                 "id": self._next_id(),
+                "name": name,
                 "full_name": full_name,
+                "owner": {"id": 1, "login": owner},
                 "html_url": f"https://gitea.example/{full_name}",
                 "has_issues": options.get("has_issues", True),
                 "archived": options.get("archived", False),
@@ -116,6 +119,19 @@ class FakeGitea(FakeServer):
     @route("GET", "/user")
     def user(self, req: Request) -> Response:
         return json_response(200, {"id": 1, "login": self.login, "full_name": "Ops Bot"})
+
+    @route("GET", "/user/repos")
+    def my_repositories(self, req: Request) -> Response:
+        """The repositories this user may see, a page at a time."""
+        seen = [repo for repo in self.repos.values() if self._repo(*repo["full_name"].split("/"))]
+        return json_response(200, self._page(seen, req))
+
+    @route("GET", R + "/assignees")
+    def assignees(self, req: Request, owner: str, repo: str) -> Response:
+        """Who may be assigned: everyone at once (Gitea does not page this list)."""
+        if not self._repo(owner, repo):
+            return self.not_found()
+        return json_response(200, [{"id": 1, "login": self.login}])
 
     @route("GET", R)
     def repository(self, req: Request, owner: str, repo: str) -> Response:
