@@ -34,6 +34,7 @@ API = "/api/v1"
 R = API + r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 Json = dict[str, Any]
 SWAGGER = "https://gitea.example/api/swagger"
+NO_ISSUES = "user should have specific read permission or be a repo admin or a site admin"
 
 
 class FakeGitea(FakeServer):
@@ -182,11 +183,16 @@ class FakeGitea(FakeServer):
         found = self._repo(owner, repo)
         if not found:
             return self.not_found()
-        if not found["has_issues"] or found["archived"]:
-            return self.not_found()
+        # Gitea's order: an archived repository is locked, then the body is validated,
+        # then the issues unit must be readable.
+        if found["archived"]:
+            message = f"{found['full_name']} is archived"
+            return json_response(423, {"message": message, "url": SWAGGER})
         body = req.body if isinstance(req.body, dict) else {}
         if not str(body.get("title") or "").strip():
             return json_response(422, {"message": "[Title]: Required", "url": SWAGGER})
+        if not found["has_issues"]:
+            return json_response(403, {"message": NO_ISSUES, "url": SWAGGER})
         key = found["full_name"].lower()
         may_write = found["permissions"].get("push") or found["permissions"].get("admin")
         by_id = {label["id"]: label for label in self.labels[key]}

@@ -15,7 +15,7 @@ from webapp.outbound.http import OutboundSettings
 from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
 from webapp.trackers.registry import build_registry
-from webapp.trackers.tickets import IssueDraft
+from webapp.trackers.tickets import DeliveryFailed, IssueDraft
 
 TOKEN = "gitea-SECRET-token-7e8f9a"
 SETTINGS = OutboundSettings(connect_timeout=2.0, read_timeout=2.0)
@@ -181,6 +181,20 @@ def test_a_validation_error_is_shown_on_its_field(gitea):
     failure = caught.value
     assert failure.http_status == 422 and not failure.retryable
     assert failure.field_errors == {"title": ["Required"]}
+
+
+@pytest.mark.parametrize(
+    ("repo", "status"),
+    [({"archived": True}, 423), ({"has_issues": False}, 403)],
+    ids=["archived-is-locked", "issues-off-is-forbidden"],
+)
+def test_a_repository_that_takes_no_issues_refuses_one_as_gitea_does(repo, status):
+    fake = FakeGitea(token=TOKEN, repos={"ops/desk": repo})
+    with fake, client_for(fake) as client, pytest.raises(DeliveryFailed) as caught:
+        client.create_issue(draft())
+
+    assert caught.value.http_status == status and not caught.value.retryable
+    assert fake.issues["ops/desk"] == []
 
 
 # ---- through the app ---------------------------------------------------------------
