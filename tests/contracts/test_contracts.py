@@ -11,11 +11,13 @@ they use, so each answer is contract-checked and shows in the coverage table
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import requests
 
+from scripts.extract_contract import fill_template
 from tests.contracts.checker import Contract
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
@@ -87,6 +89,20 @@ def test_jira_v2_paths_use_the_v3_description() -> None:
     assert op is not None and op.id == "createIssue"
     assert contract.match("GET", "/rest/api/2/search/jql").id == "searchAndReconsileIssuesUsingJql"
     assert contract.match("GET", "/rest/api/2/search").id == "searchForIssuesUsingJql"
+
+
+def test_gitea_paths_carry_the_description_s_base_path() -> None:
+    contract = Contract.load("gitea")
+    op = contract.match("GET", "/api/v1/repos/ops/desk/issues/1/comments")
+    assert op is not None and op.id == "issueGetComments"
+    assert contract.match("GET", "/user") is None
+
+
+def test_a_templated_description_is_filled_in_and_an_unknown_placeholder_stops_it() -> None:
+    template = '{"basePath": "{{AppSubUrl | JSEscape}}/api/v1", "v": "{{AppVer | JSEscape}}"}'
+    assert json.loads(fill_template(template)) == {"basePath": "/api/v1", "v": ""}
+    with pytest.raises(SystemExit, match="unknown template placeholder {{.Nonce}}"):
+        fill_template('{"nonce": "{{.Nonce}}"}')
 
 
 def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> None:
