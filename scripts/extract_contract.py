@@ -11,7 +11,9 @@ small and a refresh is one command::
         --repository github/rest-api-description \\
         --file descriptions/api.github.com/api.github.com.json --commit SHA --date YYYY-MM-DD
 
-It writes ``tests/contracts/<tracker>/contract.json``.  Hand-written entries (for
+A ``.tmpl`` description (Gitea serves its Swagger file through a Go template) has its
+placeholders substituted first, see ``TEMPLATE_VALUES``.  It writes
+``tests/contracts/<tracker>/contract.json``.  Hand-written entries (for
 operations the official description lacks, or where it is wrong) live next to it in
 ``manual.json`` and are never touched by this script.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,20 +69,47 @@ USED: dict[str, list[tuple[str, str]]] = {
         ("GET", "/rest/api/3/search"),
         ("GET", "/rest/api/3/search/jql"),
     ],
+    # the Gitea/Forgejo plugin (plugins/connector-desk-gitea): its client and FakeGitea
+    "gitea": [
+        ("GET", "/version"),
+        ("GET", "/user"),
+        ("GET", "/user/repos"),
+        ("GET", "/repos/{owner}/{repo}"),
+        ("GET", "/repos/{owner}/{repo}/assignees"),
+        ("GET", "/repos/{owner}/{repo}/labels"),
+        ("POST", "/repos/{owner}/{repo}/labels"),
+        ("GET", "/repos/{owner}/{repo}/issues"),
+        ("POST", "/repos/{owner}/{repo}/issues"),
+        ("GET", "/repos/{owner}/{repo}/issues/{index}"),
+        ("PATCH", "/repos/{owner}/{repo}/issues/{index}"),
+        ("GET", "/repos/{owner}/{repo}/issues/{index}/comments"),
+        ("POST", "/repos/{owner}/{repo}/issues/{index}/comments"),
+        ("POST", "/repos/{owner}/{repo}/issues/{index}/labels"),
+    ],
 }
 
-FAKE_ONLY = {
-    ("GET", "/orgs/{org}"),
-    ("GET", "/repos/{owner}/{repo}/labels"),
-    ("GET", "/api/v4/version"),
-    ("GET", "/api/v4/projects/{id}/labels"),
-    ("GET", "/rest/api/3/serverInfo"),
+#: Per tracker: two trackers may spell one path alike yet use it differently.
+FAKE_ONLY: dict[str, set[tuple[str, str]]] = {
+    "github": {("GET", "/orgs/{org}"), ("GET", "/repos/{owner}/{repo}/labels")},
+    "gitlab": {("GET", "/api/v4/version"), ("GET", "/api/v4/projects/{id}/labels")},
+    "jira": {("GET", "/rest/api/3/serverInfo")},
+    "gitea": {("GET", "/version")},
 }
 
 #: The project speaks Jira's REST API v2; v2 and v3 share paths, parameters and
 #: answers except rich text (v3 wants Atlassian Document Format where v2 takes a
 #: string), and Atlassian publishes only the v3 description.
-PATH_REWRITE = {"jira": ("/rest/api/3/", "/rest/api/2/")}
+#: Gitea's description is Swagger 2 with ``basePath`` ``/api/v1`` (once its sub-URL
+#: placeholder is substituted): its paths are relative to that, and the client sends it.
+PATH_REWRITE = {"jira": ("/rest/api/3/", "/rest/api/2/"), "gitea": ("/", "/api/v1/")}
+
+#: Go template placeholders in a ``.tmpl`` description and what they stand for: Gitea fills
+#: them in per server when it serves ``/swagger.v1.json``.  A server at the root of its
+#: host has no sub-URL; the version is that of the server, which the contract does not
+#: depend on (the source commit names the description).  An unknown placeholder stops
+#: the extraction, so a changed template is noticed.
+TEMPLATE_VALUES = {"AppSubUrl": "", "AppVer": ""}
+PLACEHOLDER = re.compile(r"\{\{\s*\.?(?P<name>\w+)(?:\s*\|\s*\w+)*\s*\}\}")
 
 #: Keys that document but do not constrain: dropped to keep the subset small.
 PROSE = {"description", "example", "examples", "externalDocs", "x-github", "x-octokit", "title"}
@@ -208,7 +238,7 @@ def extract(tracker: str, spec: dict[str, Any], source: dict[str, Any]) -> dict[
             missing.append(f"{method} {path}")
             continue
         op["path"] = path.replace(old, new, 1) if old else path
-        op["used_by"] = "fake" if (method, path) in FAKE_ONLY else "client"
+        op["used_by"] = "fake" if (method, path) in FAKE_ONLY.get(tracker, ()) else "client"
         operations[op.pop("id")] = op
     return {
         "source": source,
@@ -218,11 +248,25 @@ def extract(tracker: str, spec: dict[str, Any], source: dict[str, Any]) -> dict[
     }
 
 
+def fill_template(text: str) -> str:
+    """``text`` with every ``{{Name | Filter}}`` placeholder replaced by its ``TEMPLATE_VALUES``."""
+
+    def value(match: re.Match[str]) -> str:
+        if match["name"] not in TEMPLATE_VALUES:
+            raise SystemExit(f"unknown template placeholder {match[0]}: add it to TEMPLATE_VALUES")
+        return TEMPLATE_VALUES[match["name"]]
+
+    return PLACEHOLDER.sub(value, text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tracker", choices=sorted(USED))
     parser.add_argument(
-        "--spec", required=True, type=Path, help="the official description (JSON or YAML)"
+        "--spec",
+        required=True,
+        type=Path,
+        help="the official description (JSON, YAML, or JSON in a Go template: .tmpl)",
     )
     parser.add_argument("--repository", required=True, help="where it comes from, owner/name")
     parser.add_argument("--file", required=True, help="its path in that repository")
@@ -231,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--via", default="", help="how it was obtained, if not from the repository")
     args = parser.parse_args(argv)
     text = args.spec.read_text(encoding="utf-8")
+    if args.spec.suffix == ".tmpl":
+        text = fill_template(text)
     if args.spec.suffix in (".yaml", ".yml"):
         import yaml  # only GitLab's description is YAML
 

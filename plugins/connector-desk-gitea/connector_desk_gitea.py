@@ -56,6 +56,9 @@ class GiteaClient(RepositoryClient):
     #: Gitea pages with ``limit`` (at most 50 by default), not ``per_page``.
     page_size_param = "limit"
     repositories_per_page = 50
+    #: An issue's comments and a repository's assignees come whole: the API documents no
+    #: paging for them (comments take only ``since`` and ``before``).
+    unpaged_lists = frozenset({"comments", "assignees"})
 
     @property
     def api_prefix(self) -> str:

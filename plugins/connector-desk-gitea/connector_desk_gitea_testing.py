@@ -1,10 +1,11 @@
 """The plugin's test material: a fake Gitea (or Forgejo) REST API v1 (https://docs.gitea.com/development/api-usage),
-served under ``/api/v1`` on a loopback port.
+served under ``/api/v1`` on a loopback port. Every request and answer is checked against
+Gitea's own description (tests/contracts/gitea/, from its Swagger file) when it stops.
 
 Follows the documented behaviour the plugin relies on: ``Authorization: token X`` (also
 ``Bearer`` and Basic with user name and password), errors as ``APIError``
 ``{"message": …, "url": …}``, 401 ``{"message": "user does not exist [uid: 0, name: ]"}``
-for a bad token, 404 ``{"message": "The target couldn't be found.", "errors": []}``,
+for a bad token, 404 ``{"message": "The target couldn't be found.", "errors": null}``,
 validation errors 422 ``{"message": "[Title]: Required"}``, repository ``permissions``
 ``{admin, push, pull}`` with ``has_issues``, ``archived`` and ``external_tracker``; issues
 take labels *by id*, and label names are not unique (as on Gitea). Readers with ``pull``
@@ -28,13 +29,17 @@ from tests.support.material import SystemTestMaterial
 from tests.support.stage_spec import Spec
 from webapp.trackers.system import System
 
-R = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+#: The description's basePath: its operations, and so the contract's, are all under it.
+API = "/api/v1"
+R = API + r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 Json = dict[str, Any]
 SWAGGER = "https://gitea.example/api/swagger"
+NO_ISSUES = "user should have specific read permission or be a repo admin or a site admin"
 
 
 class FakeGitea(FakeServer):
-    NOT_FOUND = {"message": "The target couldn't be found.", "url": SWAGGER, "errors": []}
+    contract = "gitea"
+    NOT_FOUND = {"message": "The target couldn't be found.", "url": SWAGGER, "errors": None}
     BAD_JSON = {"message": "invalid character in JSON body", "url": SWAGGER}
     SERVER_HEADER = "gitea"
 
@@ -48,25 +53,30 @@ class FakeGitea(FakeServer):
         **kw: Any,
     ) -> None:
         """``repos``: {"owner/name": {"permissions": {...}, "has_issues": True, ...}}."""
-        super().__init__(prefix="/api/v1", **kw)
+        super().__init__(**kw)
         self.token, self.login, self.password = token, login, password
         self.repos: dict[str, Json] = {}
         self.labels: dict[str, list[Json]] = {}
         self.issues: dict[str, list[Json]] = {}
         self._ids = 100
         for full_name, options in (repos if repos is not None else {"ops/desk": {}}).items():
-            self.repos[full_name.lower()] = {
+            owner, short_name = full_name.split("/", 1)
+            repo = {
                 "id": self._next_id(),
+                "name": short_name,
                 "full_name": full_name,
+                "owner": {"id": 1, "login": owner},
                 "html_url": f"https://gitea.example/{full_name}",
                 "has_issues": options.get("has_issues", True),
                 "archived": options.get("archived", False),
-                "external_tracker": options.get("external_tracker"),
                 "private": options.get("private", True),
                 "permissions": options.get(
                     "permissions", {"admin": False, "push": True, "pull": True}
                 ),
             }
+            if options.get("external_tracker"):  # Gitea leaves it out, not null, when unset
+                repo["external_tracker"] = options["external_tracker"]
+            self.repos[full_name.lower()] = repo
             self.labels[full_name.lower()], self.issues[full_name.lower()] = [], []
             for name in options.get("labels", []):
                 self._add_label(full_name.lower(), name, "#ededed")
@@ -109,13 +119,26 @@ class FakeGitea(FakeServer):
         return found
 
     # ---- routes -------------------------------------------------------------
-    @route("GET", "/version", auth=False)
+    @route("GET", API + "/version", auth=False)
     def version(self, req: Request) -> Response:
         return json_response(200, {"version": "1.22.3"})
 
-    @route("GET", "/user")
+    @route("GET", API + "/user")
     def user(self, req: Request) -> Response:
         return json_response(200, {"id": 1, "login": self.login, "full_name": "Ops Bot"})
+
+    @route("GET", API + "/user/repos")
+    def my_repositories(self, req: Request) -> Response:
+        """The repositories this user may see, a page at a time."""
+        seen = [repo for repo in self.repos.values() if self._repo(*repo["full_name"].split("/"))]
+        return json_response(200, self._page(seen, req))
+
+    @route("GET", R + "/assignees")
+    def assignees(self, req: Request, owner: str, repo: str) -> Response:
+        """Who may be assigned: everyone at once (Gitea does not page this list)."""
+        if not self._repo(owner, repo):
+            return self.not_found()
+        return json_response(200, [{"id": 1, "login": self.login}])
 
     @route("GET", R)
     def repository(self, req: Request, owner: str, repo: str) -> Response:
@@ -160,11 +183,16 @@ class FakeGitea(FakeServer):
         found = self._repo(owner, repo)
         if not found:
             return self.not_found()
-        if not found["has_issues"] or found["archived"]:
-            return self.not_found()
+        # Gitea's order: an archived repository is locked, then the body is validated,
+        # then the issues unit must be readable.
+        if found["archived"]:
+            message = f"{found['full_name']} is archived"
+            return json_response(423, {"message": message, "url": SWAGGER})
         body = req.body if isinstance(req.body, dict) else {}
         if not str(body.get("title") or "").strip():
             return json_response(422, {"message": "[Title]: Required", "url": SWAGGER})
+        if not found["has_issues"]:
+            return json_response(403, {"message": NO_ISSUES, "url": SWAGGER})
         key = found["full_name"].lower()
         may_write = found["permissions"].get("push") or found["permissions"].get("admin")
         by_id = {label["id"]: label for label in self.labels[key]}
@@ -289,7 +317,6 @@ HEALTHY_REPO: Json = {
     "private": True,
     "has_issues": True,
     "archived": False,
-    "external_tracker": None,
     "permissions": {"admin": False, "push": True, "pull": True},
 }
 

@@ -22,9 +22,9 @@ from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 
 HERE = Path(__file__).resolve().parent
-TRACKERS = ("github", "gitlab", "jira")
+TRACKERS = ("github", "gitlab", "jira", "gitea")
 #: The error answers the coverage table asks about, besides success (Jira and GitLab
-#: refuse invalid fields with 400, GitHub with 422; a duplicate GitLab label is 409).
+#: refuse invalid fields with 400, GitHub and Gitea with 422; a duplicate GitLab label is 409).
 ERROR_STATUSES = ("401", "403", "404", "400/409/422", "429")
 
 #: tracker -> operation id -> statuses answered to a contract-checked request

@@ -5,21 +5,26 @@ trackers is worth.  The first tests prove that a request or an answer leaving a
 tracker's contract fails the test, naming the operation and the JSON path; the
 parametrized one drives the real tracker clients into every documented error
 answer (401, 403, 404, 400/409/422, 429 with Retry-After) of every operation
-they use, so each answer is contract-checked and shows in the coverage table.
+they use, so each answer is contract-checked and shows in the coverage table
+(Gitea's through the plugin's installed test material).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import requests
 
+from scripts.extract_contract import fill_template
 from tests.contracts.checker import Contract
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
+from tests.support.material import material_for
 from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
 from webapp.trackers import check_connection
+from webapp.trackers.choices import ChoicesFailed
 from webapp.trackers.tickets import DeliveryFailed
 
 T = 5.0
@@ -86,6 +91,20 @@ def test_jira_v2_paths_use_the_v3_description() -> None:
     assert contract.match("GET", "/rest/api/2/search").id == "searchForIssuesUsingJql"
 
 
+def test_gitea_paths_carry_the_description_s_base_path() -> None:
+    contract = Contract.load("gitea")
+    op = contract.match("GET", "/api/v1/repos/ops/desk/issues/1/comments")
+    assert op is not None and op.id == "issueGetComments"
+    assert contract.match("GET", "/user") is None
+
+
+def test_a_templated_description_is_filled_in_and_an_unknown_placeholder_stops_it() -> None:
+    template = '{"basePath": "{{AppSubUrl | JSEscape}}/api/v1", "v": "{{AppVer | JSEscape}}"}'
+    assert json.loads(fill_template(template)) == {"basePath": "/api/v1", "v": ""}
+    with pytest.raises(SystemExit, match="unknown template placeholder {{.Nonce}}"):
+        fill_template('{"nonce": "{{.Nonce}}"}')
+
+
 def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> None:
     tracker = TRACKERS[1]
     with tracker.start(scopes=["read_api"]) as fake:
@@ -100,6 +119,20 @@ def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> 
 # ---- every documented error answer of every operation the clients use ------------
 
 GITHUB, GITLAB, JIRA = TRACKERS[:3]
+GITEA_MATERIAL = material_for("gitea")  # the plugin's: `make test` installs it
+GITEA = Tracker(
+    GITEA_MATERIAL.system,
+    GITEA_MATERIAL.fake_server,
+    lambda hp: {
+        **{k: v for k, v in GITEA_MATERIAL.api_params.items() if k != GITEA_MATERIAL.secret[0]},
+        "issue_tracker_server": hp,
+        "issue_tracker_method": "http",
+    },
+    GITEA_MATERIAL.secrets,
+    lambda fake: fake.issues["ops/desk"],
+    "#1",
+    lambda fake: "https://gitea.example/ops/desk/issues/1",
+)
 #: (tracker, operation id, what the client does, method, path regex, extra connector params)
 OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITHUB, "users/get-authenticated", "check", "GET", r"/user$", {}),
@@ -135,6 +168,19 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (JIRA, "searchAndReconsileIssuesUsingJql", "find", "GET", r"/search/jql$", {}),
     (JIRA, "searchForIssuesUsingJql", "find", "GET", r"/search$", {"jira_version": "server"}),
     (JIRA, "getIssue", "fetch", "GET", r"/issue/OPS-1$", {}),
+    (GITEA, "userGetCurrent", "check", "GET", r"/api/v1/user$", {}),
+    (GITEA, "repoGet", "check", "GET", r"/repos/ops/desk$", {}),
+    (GITEA, "issueCreateIssue", "create", "POST", r"/issues$", {}),
+    (GITEA, "issueListIssues", "find", "GET", r"/issues$", {}),
+    (GITEA, "issueListLabels", "label", "GET", r"/labels$", {}),
+    (GITEA, "issueCreateLabel", "label", "POST", r"/labels$", {}),
+    (GITEA, "issueGetIssue", "fetch", "GET", r"/issues/1$", {}),
+    (GITEA, "issueGetComments", "fetch", "GET", r"/issues/1/comments$", {}),
+    (GITEA, "issueAddLabel", "add-labels", "POST", r"/issues/1/labels$", {}),
+    (GITEA, "issueCreateComment", "comment", "POST", r"/issues/1/comments$", {}),
+    (GITEA, "issueEditIssue", "state", "PATCH", r"/issues/1$", {}),
+    (GITEA, "userCurrentListRepos", "pick:repositories", "GET", r"/user/repos$", {}),
+    (GITEA, "repoGetAssignees", "pick:assignees", "GET", r"/assignees$", {}),
 ]
 ERRORS = ("401", "403", "404", "invalid", "429")
 
@@ -158,6 +204,10 @@ def documented_error(tracker: Tracker, op_id: str, error: str) -> tuple[int, Any
             "404": "404 Project Not Found",
         }
         return int(error), {"message": messages.get(error, "429 Too Many Requests")}
+    if tracker is GITEA:
+        if error == "invalid":  # a field the API cannot bind or validate
+            return 422, GITEA_MATERIAL.spec.error_body("[Title]: Required")
+        return int(error), None  # the fake's {message, url}
     if error == "invalid":
         return 400, {"errorMessages": [], "errors": {"summary": "You must specify a summary."}}
     return int(error), None  # Jira's {errorMessages, errors}
@@ -186,34 +236,45 @@ def test_documented_error_answers_keep_the_contract(
         failure = run(tracker, action, connector)
         assert not fake._faults, f"the client never sent {op_id}"
 
-    if action in ("create", "find", "fetch", "add-labels"):
+    if action in ("create", "find", *ON_AN_ISSUE):
         assert isinstance(failure, DeliveryFailed) and failure.http_status == status
         assert failure.retryable is (status == 429)
         if status == 429:
             assert "try again in 30 s" in failure.message
 
 
+#: What the client does to the issue it has just created, by action.
+ON_AN_ISSUE: dict[str, Any] = {
+    "fetch": lambda client, key: client.fetch_issue(key, None),
+    "add-labels": lambda client, key: client.add_labels(key, ("ops",), None),
+    "comment": lambda client, key: client.add_comment(key, None, "Noted."),
+    "state": lambda client, key: client.set_state(key, None, "closed"),
+}
+
+
 def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFailed | None:
     """Do ``action`` through the real client; the failure it raised, if any."""
-    secrets = tracker.secrets
+    system, secrets = tracker.system, tracker.secrets
     try:
         if action == "check":
-            check_connection(tracker.system, connector, secrets, SETTINGS)
+            check_connection(system, connector, secrets, SETTINGS)
         elif action == "label":
-            ensure_labels(tracker.system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
+            ensure_labels(system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
         elif action == "create":
-            create_issue(tracker.system, connector, secrets, SETTINGS, new_draft())
-        elif action in ("fetch", "add-labels"):
-            key = create_issue(tracker.system, connector, secrets, SETTINGS, new_draft()).key
-            with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
-                if action == "fetch":
-                    c.fetch_issue(key, None)
-                else:
-                    c.add_labels(key, ("ops",), None)
+            create_issue(system, connector, secrets, SETTINGS, new_draft())
+        elif action in ON_AN_ISSUE:
+            key = create_issue(system, connector, secrets, SETTINGS, new_draft()).key
+            with system.client_class(system, connector, secrets, SETTINGS) as client:
+                ON_AN_ISSUE[action](client, key)
+        elif action.startswith("pick:"):
+            with system.client_class(system, connector, secrets, SETTINGS) as client:
+                client.list_choices(action.removeprefix("pick:"))
         else:
-            find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
+            find_issue(system, connector, secrets, SETTINGS, "marker-1", None)
     except DeliveryFailed as failure:
         return failure
+    except ChoicesFailed:  # a picker says what failed in words, with no status to check
+        return None
     return None
 
 

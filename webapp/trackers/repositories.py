@@ -15,7 +15,7 @@ from webapp.trackers.choices import (
     items,
     matching,
 )
-from webapp.trackers.issues import json_objects, split_list
+from webapp.trackers.issues import COMMENT_PAGES, json_objects, split_list
 from webapp.trackers.tickets import (
     CLOSED,
     OPEN,
@@ -51,6 +51,9 @@ class RepositoryClient(TrackerClient):
     page_size_param: ClassVar[str] = "per_page"
     #: Repositories read per page of the picker (the list has no search: it is filtered).
     repositories_per_page: ClassVar[int] = 100
+    #: Lists the tracker answers whole, documenting no paging for them (Gitea: "comments",
+    #: "assignees"): asked for once, without page or size (a page 2 would repeat page 1).
+    unpaged_lists: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def owner(self) -> str:
@@ -108,9 +111,11 @@ class RepositoryClient(TrackerClient):
         self, path: str, value: str, what: str, search: str, page: int, context: dict[str, Any]
     ) -> ChoicePage:
         repo = self.issue_target(context.get("target"))
-        reply = self.fetch(
-            self.target_path(repo) + path, {self.page_size_param: PAGE_SIZE, "page": page}, what
-        )
+        unpaged = what in self.unpaged_lists
+        if unpaged and page > 1:
+            return ChoicePage((), page, False)  # the first page held them all
+        params = {} if unpaged else {self.page_size_param: PAGE_SIZE, "page": page}
+        reply = self.fetch(self.target_path(repo) + path, params, what)
         found = choices_from(items(reply.body), value, lambda item: item.get(value))
         return ChoicePage(tuple(matching(found, search)), page, has_next_page(reply.headers))
 
@@ -169,25 +174,22 @@ class RepositoryClient(TrackerClient):
     def find_comment(self, issue_key: str, target: str | None, marker: str) -> RemoteComment | None:
         """The issue's comments searched for ``marker``: the last page holds the newest."""
         path = self.issue_path(issue_key, target) + "/comments"
-        first = self.call(
-            "GET", path, params={"per_page": RECENT_COMMENTS}, action="list the issue's comments"
-        )
-        comments = first if isinstance(first, list) else []
-        if len(comments) >= RECENT_COMMENTS:  # more than a page: the newest come last
-            for page in range(2, 11):
-                more = self.call(
-                    "GET",
-                    path,
-                    params={"per_page": RECENT_COMMENTS, "page": page},
-                    action="list the issue's comments",
-                )
-                comments += more if isinstance(more, list) else []
-                if not isinstance(more, list) or len(more) < RECENT_COMMENTS:
-                    break
+        comments = self.issue_comments(path, action="list the issue's comments", max_pages=10)
         for comment in reversed(comments):
-            if isinstance(comment, dict) and marker in str(comment.get("body") or ""):
+            if marker in str(comment.get("body") or ""):
                 return self.remote_comment(comment)
         return None
+
+    def issue_comments(
+        self, path: str, *, action: str, max_pages: int = COMMENT_PAGES
+    ) -> list[dict[str, Any]]:
+        """The comments at ``path`` (an issue's ``…/comments``), oldest first: page after
+        page of ``RECENT_COMMENTS``, or in one answer where the list is unpaged."""
+        if "comments" in self.unpaged_lists:
+            return json_objects(self.call("GET", path, action=action))
+        return self.call_pages(
+            path, {}, action=action, per_page=RECENT_COMMENTS, max_pages=max_pages
+        )
 
     def set_state(self, issue_key: str, target: str | None, state: str) -> None:
         """``PATCH /repos/{owner}/{repo}/issues/{number}`` with ``state`` closed or open."""
@@ -229,7 +231,7 @@ class RepositoryClient(TrackerClient):
         )
         if reply is None:
             return NotModified(key, etag)
-        found = self.call_pages(path + "/comments", {}, action="read the issue's comments")
+        found = self.issue_comments(path + "/comments", action="read the issue's comments")
         comments = tuple(
             RemoteComment(
                 str(comment["id"]),
@@ -249,7 +251,7 @@ class RepositoryClient(TrackerClient):
         reply: Reply = self.call_reply(
             "GET",
             self.target_path(repo) + "/issues",
-            params={"state": "open", "per_page": per_page, "page": page},
+            params={"state": "open", self.page_size_param: per_page, "page": page},
             action="list open issues",
             not_found=self.no_target(repo),
         )

@@ -15,7 +15,7 @@ from webapp.outbound.http import OutboundSettings
 from webapp.outbound.results import Stage, StageStatus
 from webapp.trackers import check_connection
 from webapp.trackers.registry import build_registry
-from webapp.trackers.tickets import IssueDraft
+from webapp.trackers.tickets import DeliveryFailed, IssueDraft
 
 TOKEN = "gitea-SECRET-token-7e8f9a"
 SETTINGS = OutboundSettings(connect_timeout=2.0, read_timeout=2.0)
@@ -183,6 +183,20 @@ def test_a_validation_error_is_shown_on_its_field(gitea):
     assert failure.field_errors == {"title": ["Required"]}
 
 
+@pytest.mark.parametrize(
+    ("repo", "status"),
+    [({"archived": True}, 423), ({"has_issues": False}, 403)],
+    ids=["archived-is-locked", "issues-off-is-forbidden"],
+)
+def test_a_repository_that_takes_no_issues_refuses_one_as_gitea_does(repo, status):
+    fake = FakeGitea(token=TOKEN, repos={"ops/desk": repo})
+    with fake, client_for(fake) as client, pytest.raises(DeliveryFailed) as caught:
+        client.create_issue(draft())
+
+    assert caught.value.http_status == status and not caught.value.retryable
+    assert fake.issues["ops/desk"] == []
+
+
 # ---- through the app ---------------------------------------------------------------
 def test_an_admin_creates_tests_and_files_a_ticket_through_a_gitea_connector(admin_client, gitea):
     picker = admin_client.get("/connectors/new").get_data(as_text=True)
@@ -235,3 +249,41 @@ def test_a_gitea_issue_is_read_back_and_labelled_by_id(gitea):
     assert [(c.author, c.body) for c in snapshot.comments] == [("alice", "Cleaned up /var.")]
     sent = [r.body for r in gitea.requests if r.path.endswith("/issues/1/labels")]
     assert sent == [{"labels": [gitea.labels["ops/desk"][0]["id"]]}]
+
+
+# ---- lists Gitea answers whole, and the pickers -------------------------------------
+def queries(fake: FakeGitea, suffix: str) -> list[str]:
+    """The query strings of the GETs whose path ends with ``suffix``."""
+    paths = [r.path for r in fake.requests if r.method == "GET"]
+    return [query for path, _, query in (p.partition("?") for p in paths) if path.endswith(suffix)]
+
+
+def test_comments_are_read_in_one_request_since_gitea_pages_them_not(gitea):
+    with client_for(gitea) as client:
+        key = client.create_issue(draft()).key
+        gitea.add_comment("ops/desk", 1, "Cleaned up /var.")
+        client.find_comment(key, None, "ref-comment-0123456789abcdef01234567")
+        client.fetch_issue(key, None)
+
+    assert queries(gitea, "/issues/1/comments") == ["", ""]
+
+
+def test_the_pickers_list_repositories_by_page_and_assignees_whole(gitea):
+    with client_for(gitea) as client:
+        repositories = client.list_choices("repositories")
+        assignees = client.list_choices("assignees")
+        later = client.list_choices("assignees", page=2)
+
+    assert [c.value for c in repositories.choices] == ["desk"]
+    assert [c.value for c in assignees.choices] == ["ops-bot"] and later.choices == ()
+    assert queries(gitea, "/user/repos") == ["limit=50&page=1"]
+    assert queries(gitea, "/assignees") == [""]
+
+
+def test_open_issues_are_listed_with_gitea_s_page_size_parameter(gitea):
+    with client_for(gitea) as client:
+        client.create_issue(draft())
+        listed = client.list_open_issues(None, 1, 20)
+
+    assert [issue.key for issue in listed.issues] == ["#1"]
+    assert queries(gitea, "/repos/ops/desk/issues")[-1] == "state=open&limit=20&page=1"
