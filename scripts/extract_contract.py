@@ -49,12 +49,16 @@ USED: dict[str, list[tuple[str, str]]] = {
         ("GET", "/api/v4/version"),
         ("GET", "/api/v4/user"),
         ("GET", "/api/v4/personal_access_tokens/self"),
+        ("GET", "/api/v4/projects"),
         ("GET", "/api/v4/projects/{id}"),
         ("GET", "/api/v4/projects/{id}/labels"),
         ("POST", "/api/v4/projects/{id}/labels"),
         ("POST", "/api/v4/projects/{id}/issues"),
         ("GET", "/api/v4/projects/{id}/issues"),
         ("GET", "/api/v4/projects/{id}/issues/{issue_iid}"),
+        ("PUT", "/api/v4/projects/{id}/issues/{issue_iid}"),
+        ("POST", "/api/v4/projects/{id}/issues/{issue_iid}/notes"),
+        ("GET", "/api/v4/projects/{id}/issues/{issue_iid}/notes"),
     ],
     "jira": [
         ("GET", "/rest/api/3/serverInfo"),
@@ -72,7 +76,6 @@ FAKE_ONLY = {
     ("GET", "/orgs/{org}"),
     ("GET", "/repos/{owner}/{repo}/labels"),
     ("GET", "/api/v4/version"),
-    ("GET", "/api/v4/projects/{id}/labels"),
     ("GET", "/rest/api/3/serverInfo"),
 }
 
