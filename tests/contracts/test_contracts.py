@@ -20,6 +20,7 @@ from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
 from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
 from webapp.trackers import check_connection
+from webapp.trackers.choices import ChoicesFailed
 from webapp.trackers.tickets import DeliveryFailed
 
 T = 5.0
@@ -128,6 +129,9 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITLAB, "getApiV4ProjectsIdIssuesIssueIid", "fetch", "GET", r"/issues/1$", {}),
     (GITLAB, "getApiV4ProjectsIdIssuesIssueIidNotes", "fetch", "GET", r"/issues/1/notes$", {}),
     (GITLAB, "putApiV4ProjectsIdIssuesIssueIid", "add-labels", "PUT", r"/issues/1$", {}),
+    (GITLAB, "postApiV4ProjectsIdIssuesIssueIidNotes", "comment", "POST", r"/notes$", {}),
+    (GITLAB, "getApiV4Projects", "pick-projects", "GET", r"/api/v4/projects$", {}),
+    (GITLAB, "getApiV4ProjectsIdLabels", "pick-labels", "GET", r"/labels$", {}),
     (JIRA, "getCurrentUser", "check", "GET", r"/myself$", {}),
     (JIRA, "getProject", "check", "GET", r"/project/OPS$", {}),
     (JIRA, "getMyPermissions", "check", "GET", r"/mypermissions$", {}),
@@ -186,7 +190,7 @@ def test_documented_error_answers_keep_the_contract(
         failure = run(tracker, action, connector)
         assert not fake._faults, f"the client never sent {op_id}"
 
-    if action in ("create", "find", "fetch", "add-labels"):
+    if action in ("create", "find", "fetch", "add-labels", "comment"):
         assert isinstance(failure, DeliveryFailed) and failure.http_status == status
         assert failure.retryable is (status == 429)
         if status == 429:
@@ -203,17 +207,24 @@ def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFai
             ensure_labels(tracker.system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
         elif action == "create":
             create_issue(tracker.system, connector, secrets, SETTINGS, new_draft())
-        elif action in ("fetch", "add-labels"):
+        elif action in ("fetch", "add-labels", "comment"):
             key = create_issue(tracker.system, connector, secrets, SETTINGS, new_draft()).key
             with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
                 if action == "fetch":
                     c.fetch_issue(key, None)
+                elif action == "comment":
+                    c.add_comment(key, None, "Looking into it.")
                 else:
                     c.add_labels(key, ("ops",), None)
+        elif action.startswith("pick-"):
+            with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
+                c.list_choices(action.removeprefix("pick-"))
         else:
             find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
     except DeliveryFailed as failure:
         return failure
+    except ChoicesFailed:  # a picker's failure is words for the form, not a delivery
+        return None
     return None
 
 
