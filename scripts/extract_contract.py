@@ -52,12 +52,16 @@ USED: dict[str, list[tuple[str, str]]] = {
         ("GET", "/api/v4/version"),
         ("GET", "/api/v4/user"),
         ("GET", "/api/v4/personal_access_tokens/self"),
+        ("GET", "/api/v4/projects"),
         ("GET", "/api/v4/projects/{id}"),
         ("GET", "/api/v4/projects/{id}/labels"),
         ("POST", "/api/v4/projects/{id}/labels"),
         ("POST", "/api/v4/projects/{id}/issues"),
         ("GET", "/api/v4/projects/{id}/issues"),
         ("GET", "/api/v4/projects/{id}/issues/{issue_iid}"),
+        ("PUT", "/api/v4/projects/{id}/issues/{issue_iid}"),
+        ("POST", "/api/v4/projects/{id}/issues/{issue_iid}/notes"),
+        ("GET", "/api/v4/projects/{id}/issues/{issue_iid}/notes"),
     ],
     "jira": [
         ("GET", "/rest/api/3/serverInfo"),
@@ -91,7 +95,7 @@ USED: dict[str, list[tuple[str, str]]] = {
 #: Per tracker: two trackers may spell one path alike yet use it differently.
 FAKE_ONLY: dict[str, set[tuple[str, str]]] = {
     "github": {("GET", "/orgs/{org}"), ("GET", "/repos/{owner}/{repo}/labels")},
-    "gitlab": {("GET", "/api/v4/version"), ("GET", "/api/v4/projects/{id}/labels")},
+    "gitlab": {("GET", "/api/v4/version")},
     "jira": {("GET", "/rest/api/3/serverInfo")},
     "gitea": {("GET", "/version")},
 }

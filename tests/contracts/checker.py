@@ -64,7 +64,10 @@ class Contract:
         self.source = extracted.get("source")
         self.auth: dict[str, Any] = manual["auth"]
         self.common: dict[str, Any] = manual.get("common_responses", {})
-        self.document = {"schemas": {**extracted.get("schemas", {}), **manual.get("schemas", {})}}
+        schemas = {**extracted.get("schemas", {}), **manual.get("schemas", {})}
+        for name, patch in manual.get("schema_patches", {}).items():
+            schemas[name] = _patched(schemas[name], patch)
+        self.document = {"schemas": schemas}
         raw = {**extracted.get("operations", {}), **manual.get("operations", {})}
         for op_id, patch in manual.get("responses", {}).items():
             raw[op_id]["responses"] = {**raw[op_id]["responses"], **patch}
@@ -190,6 +193,14 @@ class Contract:
             error = best_match([error]) if error.context else error
             problems.append(f"{error.json_path}: {error.message[:300]}")
         return problems
+
+
+def _patched(schema: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` corrected by ``patch``: its ``properties`` replace those of the same name,
+    its other keys (``doc`` and ``why`` aside) replace the schema's."""
+    fixed = {k: v for k, v in patch.items() if k not in ("doc", "why", "properties")}
+    properties = {**schema.get("properties", {}), **patch.get("properties", {})}
+    return {**schema, **fixed, "properties": properties}
 
 
 @cache
