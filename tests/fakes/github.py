@@ -247,19 +247,7 @@ class FakeGitHub(FakeServer):
         per_page = max(1, min(100, int(req.query.get("per_page") or 30)))
         page = max(1, int(req.query.get("page") or 1))
         shown = visible[(page - 1) * per_page : page * per_page]
-        body = []
-        for key in shown:
-            full = self.repos[key]["full_name"]
-            owner, name = full.split("/", 1)
-            body.append(
-                {
-                    "id": 500 + sorted(self.repos).index(key),
-                    "name": name,
-                    "full_name": full,
-                    "owner": self._account(owner),
-                    "private": self.repos[key]["private"],
-                }
-            )
+        body = [self._repository(self.repos[key]) for key in shown]
         headers = {}
         if len(visible) > page * per_page:
             nxt = f"{self.base_url}/user/repos?per_page={per_page}&page={page + 1}"
@@ -294,12 +282,14 @@ class FakeGitHub(FakeServer):
         r = self._repo(owner, repo)
         if r is None:
             return self.not_found()
+        return json_response(200, self._repository(r))
+
+    def _repository(self, r: Json) -> Json:
+        """The repository as GitHub describes it (``repos/get`` and the ``/user/repos`` list)."""
         full = r["full_name"]
         owner = self._account(full.split("/")[0])
         open_issues = sum(i["state"] == "open" for i in self.issues[full.lower()])
-        return json_response(
-            200, gh.repository(self.base_url, self.url, owner, full, r, open_issues)
-        )
+        return gh.repository(self.base_url, self.url, owner, full, r, open_issues)
 
     @route("GET", REPO + r"/labels")
     def list_labels(self, req: Request, owner: str, repo: str) -> Response:
