@@ -41,8 +41,12 @@ USED: dict[str, list[tuple[str, str]]] = {
         ("POST", "/repos/{owner}/{repo}/issues"),
         ("GET", "/repos/{owner}/{repo}/issues"),
         ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
+        ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
         ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+        ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
         ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
+        ("GET", "/repos/{owner}/{repo}/assignees"),
+        ("GET", "/user/repos"),
         ("GET", "/search/issues"),
     ],
     "gitlab": [
@@ -59,10 +63,20 @@ USED: dict[str, list[tuple[str, str]]] = {
     "jira": [
         ("GET", "/rest/api/3/serverInfo"),
         ("GET", "/rest/api/3/myself"),
+        ("GET", "/rest/api/3/project"),
+        ("GET", "/rest/api/3/project/search"),
         ("GET", "/rest/api/3/project/{projectIdOrKey}"),
         ("GET", "/rest/api/3/mypermissions"),
+        ("GET", "/rest/api/3/priority"),
+        ("GET", "/rest/api/3/issuetype"),
+        ("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes"),
+        ("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}"),
         ("POST", "/rest/api/3/issue"),
         ("GET", "/rest/api/3/issue/{issueIdOrKey}"),
+        ("GET", "/rest/api/3/issue/{issueIdOrKey}/comment"),
+        ("POST", "/rest/api/3/issue/{issueIdOrKey}/comment"),
+        ("GET", "/rest/api/3/issue/{issueIdOrKey}/transitions"),
+        ("POST", "/rest/api/3/issue/{issueIdOrKey}/transitions"),
         ("GET", "/rest/api/3/search"),
         ("GET", "/rest/api/3/search/jql"),
     ],
@@ -70,7 +84,6 @@ USED: dict[str, list[tuple[str, str]]] = {
 
 FAKE_ONLY = {
     ("GET", "/orgs/{org}"),
-    ("GET", "/repos/{owner}/{repo}/labels"),
     ("GET", "/api/v4/version"),
     ("GET", "/api/v4/projects/{id}/labels"),
     ("GET", "/rest/api/3/serverInfo"),
@@ -80,6 +93,11 @@ FAKE_ONLY = {
 #: answers except rich text (v3 wants Atlassian Document Format where v2 takes a
 #: string), and Atlassian publishes only the v3 description.
 PATH_REWRITE = {"jira": ("/rest/api/3/", "/rest/api/2/")}
+
+#: Operations also sent under the description's own path, extracted a second time
+#: unrewritten with this suffix on their id: Jira Cloud takes a comment as an Atlassian
+#: Document only on REST v3 (v2 wants text; the description's body schema allows both).
+UNREWRITTEN = {"jira": {("POST", "/rest/api/3/issue/{issueIdOrKey}/comment"): "V3"}}
 
 #: Keys that document but do not constrain: dropped to keep the subset small.
 PROSE = {"description", "example", "examples", "externalDocs", "x-github", "x-octokit", "title"}
@@ -207,9 +225,13 @@ def extract(tracker: str, spec: dict[str, Any], source: dict[str, Any]) -> dict[
         except KeyError:
             missing.append(f"{method} {path}")
             continue
-        op["path"] = path.replace(old, new, 1) if old else path
-        op["used_by"] = "fake" if (method, path) in FAKE_ONLY else "client"
-        operations[op.pop("id")] = op
+        op_id = op.pop("id")
+        used_by = "fake" if (method, path) in FAKE_ONLY else "client"
+        suffix = UNREWRITTEN.get(tracker, {}).get((method, path))
+        if suffix:
+            operations[op_id + suffix] = {**op, "path": path, "used_by": used_by}
+        operations[op_id] = {**op, "path": path.replace(old, new, 1) if old else path}
+        operations[op_id]["used_by"] = used_by
     return {
         "source": source,
         "missing_from_source": missing,
