@@ -10,16 +10,20 @@ they use, so each answer is contract-checked and shows in the coverage table.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import requests
 
+from tests.contracts.checker import HERE as CONTRACTS
+from tests.contracts.checker import TRACKERS as TRACKER_IDS
 from tests.contracts.checker import Contract
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
 from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
 from webapp.trackers import check_connection
+from webapp.trackers.choices import ChoicesFailed
 from webapp.trackers.tickets import DeliveryFailed
 
 T = 5.0
@@ -86,6 +90,26 @@ def test_jira_v2_paths_use_the_v3_description() -> None:
     assert contract.match("GET", "/rest/api/2/search").id == "searchForIssuesUsingJql"
 
 
+@pytest.mark.parametrize("tracker", TRACKER_IDS)
+def test_hand_written_entries_only_where_the_description_is_silent(tracker: str) -> None:
+    """An operation or schema the extraction has must not be hand-written too (the hand-
+    written one would silently win); each hand-written operation says where and why."""
+    folder = CONTRACTS / tracker
+    if not (folder / "contract.json").exists():
+        pytest.skip(f"no extracted contract for {tracker}")
+    extracted = json.loads((folder / "contract.json").read_text(encoding="utf-8"))
+    manual = json.loads((folder / "manual.json").read_text(encoding="utf-8"))
+    operations = manual.get("operations", {})
+
+    assert not set(operations) & set(extracted["operations"])
+    assert not set(manual.get("schemas", {})) & set(extracted["schemas"])
+    for op_id, op in operations.items():
+        why = op.get("hand_written") or {}
+        assert why.get("doc", "").startswith("https://") and why.get("why"), op_id
+    requests_ = {(o["method"], o["path"]) for o in extracted["operations"].values()}
+    assert not {(o["method"], o["path"]) for o in operations.values()} & requests_
+
+
 def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> None:
     tracker = TRACKERS[1]
     with tracker.start(scopes=["read_api"]) as fake:
@@ -100,6 +124,7 @@ def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> 
 # ---- every documented error answer of every operation the clients use ------------
 
 GITHUB, GITLAB, JIRA = TRACKERS[:3]
+JIRA_SERVER = {"jira_version": "server"}
 #: (tracker, operation id, what the client does, method, path regex, extra connector params)
 OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITHUB, "users/get-authenticated", "check", "GET", r"/user$", {}),
@@ -112,6 +137,11 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITHUB, "issues/get", "fetch", "GET", r"/issues/1$", {}),
     (GITHUB, "issues/list-comments", "fetch", "GET", r"/issues/1/comments$", {}),
     (GITHUB, "issues/add-labels", "add-labels", "POST", r"/issues/1/labels$", {}),
+    (GITHUB, "issues/create-comment", "comment", "POST", r"/issues/1/comments$", {}),
+    (GITHUB, "issues/update", "close", "PATCH", r"/issues/1$", {}),
+    (GITHUB, "repos/list-for-authenticated-user", "pick:repositories", "GET", r"/user/repos$", {}),
+    (GITHUB, "issues/list-assignees", "pick:assignees", "GET", r"/assignees$", {}),
+    (GITHUB, "issues/list-labels-for-repo", "pick:labels", "GET", r"/repos/acme/app/labels$", {}),
     (GITLAB, "getApiV4User", "check", "GET", r"/api/v4/user$", {}),
     (
         GITLAB,
@@ -135,7 +165,34 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (JIRA, "searchAndReconsileIssuesUsingJql", "find", "GET", r"/search/jql$", {}),
     (JIRA, "searchForIssuesUsingJql", "find", "GET", r"/search$", {"jira_version": "server"}),
     (JIRA, "getIssue", "fetch", "GET", r"/issue/OPS-1$", {}),
+    (JIRA, "addCommentV3", "comment", "POST", r"/api/3/issue/OPS-1/comment$", {}),
+    (JIRA, "addComment", "comment", "POST", r"/api/2/issue/OPS-1/comment$", JIRA_SERVER),
+    (JIRA, "getComments", "find-comment", "GET", r"/issue/OPS-1/comment$", {}),
+    (JIRA, "getTransitions", "close", "GET", r"/issue/OPS-1/transitions$", {}),
+    (JIRA, "doTransition", "close", "POST", r"/issue/OPS-1/transitions$", {}),
+    (JIRA, "searchProjects", "pick:projects", "GET", r"/project/search$", {}),
+    (JIRA, "getAllProjects", "pick:projects", "GET", r"/project$", JIRA_SERVER),
+    (JIRA, "getPriorities", "pick:priorities", "GET", r"/priority$", {}),
+    (JIRA, "getIssueAllTypes", "pick:issue_types", "GET", r"/issuetype$", {"jira_project_key": ""}),
+    (
+        JIRA,
+        "getCreateIssueMetaIssueTypes",
+        "pick:issue_types",
+        "GET",
+        r"/createmeta/OPS/issuetypes$",
+        {},
+    ),
+    (
+        JIRA,
+        "getCreateIssueMetaIssueTypeId",
+        "required-fields",
+        "GET",
+        r"/createmeta/OPS/issuetypes/[^/]+$",
+        {},
+    ),
 ]
+#: The actions whose failure is the ticket's (``DeliveryFailed``, retried on 429 only).
+DELIVERY_ACTIONS = ("create", "find", "fetch", "add-labels", "comment", "find-comment", "close")
 ERRORS = ("401", "403", "404", "invalid", "429")
 
 
@@ -186,14 +243,20 @@ def test_documented_error_answers_keep_the_contract(
         failure = run(tracker, action, connector)
         assert not fake._faults, f"the client never sent {op_id}"
 
-    if action in ("create", "find", "fetch", "add-labels"):
+    if action in DELIVERY_ACTIONS:
         assert isinstance(failure, DeliveryFailed) and failure.http_status == status
         assert failure.retryable is (status == 429)
         if status == 429:
             assert "try again in 30 s" in failure.message
+    elif action.startswith("pick:"):
+        assert isinstance(failure, ChoicesFailed)
+        if status == 429:
+            assert "try again in 30 s" in str(failure)
 
 
-def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFailed | None:
+def run(
+    tracker: Tracker, action: str, connector: dict[str, Any]
+) -> DeliveryFailed | ChoicesFailed | None:
     """Do ``action`` through the real client; the failure it raised, if any."""
     secrets = tracker.secrets
     try:
@@ -203,18 +266,35 @@ def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFai
             ensure_labels(tracker.system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
         elif action == "create":
             create_issue(tracker.system, connector, secrets, SETTINGS, new_draft())
-        elif action in ("fetch", "add-labels"):
+        elif action == "find":
+            find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
+        elif action.startswith("pick:") or action == "required-fields":
+            with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
+                if action == "required-fields":
+                    c.required_fields({"issue_type": "Task"})
+                else:
+                    c.list_choices(action.removeprefix("pick:"))
+        else:
             key = create_issue(tracker.system, connector, secrets, SETTINGS, new_draft()).key
             with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
-                if action == "fetch":
-                    c.fetch_issue(key, None)
-                else:
-                    c.add_labels(key, ("ops",), None)
-        else:
-            find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
-    except DeliveryFailed as failure:
+                on_issue(c, action, key)
+    except (DeliveryFailed, ChoicesFailed) as failure:
         return failure
     return None
+
+
+def on_issue(client: Any, action: str, key: str) -> None:
+    """Do ``action`` on the issue ``key`` the client just created."""
+    if action == "fetch":
+        client.fetch_issue(key, None)
+    elif action == "add-labels":
+        client.add_labels(key, ("ops",), None)
+    elif action == "comment":
+        client.add_comment(key, None, "Seen.")
+    elif action == "find-comment":
+        client.find_comment(key, None, "marker-1")
+    else:
+        client.set_state(key, None, "closed")
 
 
 def test_a_browser_following_an_issue_link_is_not_held_to_the_api_contract() -> None:
