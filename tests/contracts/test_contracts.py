@@ -82,6 +82,23 @@ def test_auth_scheme_and_retry_after_are_checked() -> None:
     assert "getCurrentUser 429: header Retry-After missing" in violations_on_stop(jira)
 
 
+def test_jira_comment_bodies_are_text_on_v2_and_documents_on_v3() -> None:
+    jira = FakeJira({"me": "pw"}).start()  # no issue OPS-1: the requests alone are checked
+    document = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": []}]}
+    for version, body in ((2, document), (3, "plain text")):
+        requests.post(
+            f"{jira.url}/rest/api/{version}/issue/OPS-1/comment",
+            json={"body": body},
+            auth=("me", "pw"),
+            timeout=T,
+        )
+
+    said = violations_on_stop(jira)
+
+    assert "addComment request $.body: {" in said and "is not of type 'string'" in said
+    assert "addCommentV3 request $.body: 'plain text' is not of type 'object'" in said
+
+
 def test_jira_v2_paths_use_the_v3_description() -> None:
     contract = Contract.load("jira")
     op = contract.match("POST", "/rest/api/2/issue")
@@ -93,7 +110,8 @@ def test_jira_v2_paths_use_the_v3_description() -> None:
 @pytest.mark.parametrize("tracker", TRACKER_IDS)
 def test_hand_written_entries_only_where_the_description_is_silent(tracker: str) -> None:
     """An operation or schema the extraction has must not be hand-written too (the hand-
-    written one would silently win); each hand-written operation says where and why."""
+    written one would silently win); each hand-written operation or request body says
+    where and why."""
     folder = CONTRACTS / tracker
     if not (folder / "contract.json").exists():
         pytest.skip(f"no extracted contract for {tracker}")
@@ -106,6 +124,9 @@ def test_hand_written_entries_only_where_the_description_is_silent(tracker: str)
     for op_id, op in operations.items():
         why = op.get("hand_written") or {}
         assert why.get("doc", "").startswith("https://") and why.get("why"), op_id
+    for op_id, body in manual.get("bodies", {}).items():  # patches name their page too
+        assert op_id in extracted["operations"] and body["doc"].startswith("https://"), op_id
+        assert body["why"], op_id
     requests_ = {(o["method"], o["path"]) for o in extracted["operations"].values()}
     assert not {(o["method"], o["path"]) for o in operations.values()} & requests_
 
