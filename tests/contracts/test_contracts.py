@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests.contracts.checker import COVERAGE, Contract
 from tests.contracts.checker import HERE as CONTRACTS
 from tests.contracts.checker import TRACKERS as TRACKER_IDS
-from tests.contracts.checker import Contract
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
 from tests.support.tracker_calls import create_issue, ensure_labels, find_issue
@@ -273,6 +273,28 @@ def test_documented_error_answers_keep_the_contract(
         assert isinstance(failure, ChoicesFailed)
         if status == 429:
             assert "try again in 30 s" in str(failure)
+
+
+@pytest.mark.parametrize(
+    "tracker, op_id, action, method, path, params",
+    OPERATIONS,
+    ids=[f"{t.system.id}:{op}" for t, op, *_ in OPERATIONS],
+)
+def test_documented_success_keeps_the_contract(
+    tracker: Tracker,
+    op_id: str,
+    action: str,
+    method: str,
+    path: str,
+    params: dict[str, Any],
+) -> None:
+    with tracker.start() as fake:
+        connector = {**tracker.params(fake.host_port), **params}
+        failure = run(tracker, action, connector)
+
+    assert failure is None
+    answered = COVERAGE[tracker.system.id][op_id]
+    assert any(status.startswith("2") for status in answered), f"{op_id} never succeeded"
 
 
 def run(
