@@ -217,6 +217,15 @@ DELIVERY_ACTIONS = ("create", "find", "fetch", "add-labels", "comment", "find-co
 ERRORS = ("401", "403", "404", "invalid", "429")
 
 
+@pytest.mark.parametrize("tracker", [GITHUB, JIRA], ids=lambda t: t.system.id)
+def test_every_operation_the_client_sends_is_driven_here(tracker: Tracker) -> None:
+    """A new operation in the contract gets its success and error answers tested too."""
+    sent = {o.id for o in Contract.load(tracker.system.id).operations if o.used_by == "client"}
+    driven = {op_id for t, op_id, *_ in OPERATIONS if t is tracker}
+
+    assert sent - driven == set()
+
+
 def documented_error(tracker: Tracker, op_id: str, error: str) -> tuple[int, Any]:
     """The status and body the tracker's documentation shows for ``error`` on ``op_id``."""
     if tracker is GITHUB:
