@@ -44,8 +44,12 @@ USED: dict[str, list[tuple[str, str]]] = {
         ("POST", "/repos/{owner}/{repo}/issues"),
         ("GET", "/repos/{owner}/{repo}/issues"),
         ("GET", "/repos/{owner}/{repo}/issues/{issue_number}"),
+        ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
         ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+        ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
         ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
+        ("GET", "/repos/{owner}/{repo}/assignees"),
+        ("GET", "/user/repos"),
         ("GET", "/search/issues"),
     ],
     "gitlab": [
@@ -66,10 +70,20 @@ USED: dict[str, list[tuple[str, str]]] = {
     "jira": [
         ("GET", "/rest/api/3/serverInfo"),
         ("GET", "/rest/api/3/myself"),
+        ("GET", "/rest/api/3/project"),
+        ("GET", "/rest/api/3/project/search"),
         ("GET", "/rest/api/3/project/{projectIdOrKey}"),
         ("GET", "/rest/api/3/mypermissions"),
+        ("GET", "/rest/api/3/priority"),
+        ("GET", "/rest/api/3/issuetype"),
+        ("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes"),
+        ("GET", "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}"),
         ("POST", "/rest/api/3/issue"),
         ("GET", "/rest/api/3/issue/{issueIdOrKey}"),
+        ("GET", "/rest/api/3/issue/{issueIdOrKey}/comment"),
+        ("POST", "/rest/api/3/issue/{issueIdOrKey}/comment"),
+        ("GET", "/rest/api/3/issue/{issueIdOrKey}/transitions"),
+        ("POST", "/rest/api/3/issue/{issueIdOrKey}/transitions"),
         ("GET", "/rest/api/3/search"),
         ("GET", "/rest/api/3/search/jql"),
     ],
@@ -94,7 +108,7 @@ USED: dict[str, list[tuple[str, str]]] = {
 
 #: Per tracker: two trackers may spell one path alike yet use it differently.
 FAKE_ONLY: dict[str, set[tuple[str, str]]] = {
-    "github": {("GET", "/orgs/{org}"), ("GET", "/repos/{owner}/{repo}/labels")},
+    "github": {("GET", "/orgs/{org}")},
     "gitlab": {("GET", "/api/v4/version")},
     "jira": {("GET", "/rest/api/3/serverInfo")},
     "gitea": {("GET", "/version")},
@@ -114,6 +128,11 @@ PATH_REWRITE = {"jira": ("/rest/api/3/", "/rest/api/2/"), "gitea": ("/", "/api/v
 #: the extraction, so a changed template is noticed.
 TEMPLATE_VALUES = {"AppSubUrl": "", "AppVer": ""}
 PLACEHOLDER = re.compile(r"\{\{\s*\.?(?P<name>\w+)(?:\s*\|\s*\w+)*\s*\}\}")
+
+#: Operations also sent under the description's own path, extracted a second time
+#: unrewritten with this suffix on their id: Jira Cloud takes a comment as an Atlassian
+#: Document only on REST v3 (v2 wants text; the description's body schema allows both).
+UNREWRITTEN = {"jira": {("POST", "/rest/api/3/issue/{issueIdOrKey}/comment"): "V3"}}
 
 #: Keys that document but do not constrain: dropped to keep the subset small.
 PROSE = {"description", "example", "examples", "externalDocs", "x-github", "x-octokit", "title"}
@@ -241,9 +260,13 @@ def extract(tracker: str, spec: dict[str, Any], source: dict[str, Any]) -> dict[
         except KeyError:
             missing.append(f"{method} {path}")
             continue
-        op["path"] = path.replace(old, new, 1) if old else path
-        op["used_by"] = "fake" if (method, path) in FAKE_ONLY.get(tracker, ()) else "client"
-        operations[op.pop("id")] = op
+        op_id = op.pop("id")
+        used_by = "fake" if (method, path) in FAKE_ONLY.get(tracker, ()) else "client"
+        suffix = UNREWRITTEN.get(tracker, {}).get((method, path))
+        if suffix:
+            operations[op_id + suffix] = {**op, "path": path, "used_by": used_by}
+        operations[op_id] = {**op, "path": path.replace(old, new, 1) if old else path}
+        operations[op_id]["used_by"] = used_by
     return {
         "source": source,
         "missing_from_source": missing,

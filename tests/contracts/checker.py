@@ -71,6 +71,8 @@ class Contract:
         raw = {**extracted.get("operations", {}), **manual.get("operations", {})}
         for op_id, patch in manual.get("responses", {}).items():
             raw[op_id]["responses"] = {**raw[op_id]["responses"], **patch}
+        for op_id, body in manual.get("bodies", {}).items():  # where the description is silent
+            raw[op_id] = {**raw[op_id], "body": body}
         self.operations = sorted(
             (
                 Operation(

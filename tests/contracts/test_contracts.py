@@ -12,12 +12,15 @@ they use, so each answer is contract-checked and shows in the coverage table
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 import requests
 
 from scripts.extract_contract import fill_template
+from tests.contracts.checker import HERE as CONTRACTS
+from tests.contracts.checker import TRACKERS as TRACKER_IDS
 from tests.contracts.checker import Contract
 from tests.fakes import FakeGitHub, FakeGitLab, FakeJira, FakeServer
 from tests.integration.test_tracker_tickets import SETTINGS, TRACKERS, Tracker, new_draft
@@ -83,12 +86,64 @@ def test_auth_scheme_and_retry_after_are_checked() -> None:
     assert "getCurrentUser 429: header Retry-After missing" in violations_on_stop(jira)
 
 
+def test_jira_comment_bodies_are_text_on_v2_and_documents_on_v3() -> None:
+    jira = FakeJira({"me": "pw"}).start()  # no issue OPS-1: the requests alone are checked
+    document = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": []}]}
+    for version, body in ((2, document), (3, "plain text")):
+        requests.post(
+            f"{jira.url}/rest/api/{version}/issue/OPS-1/comment",
+            json={"body": body},
+            auth=("me", "pw"),
+            timeout=T,
+        )
+
+    said = violations_on_stop(jira)
+
+    assert "addComment request $.body: {" in said and "is not of type 'string'" in said
+    assert "addCommentV3 request $.body: 'plain text' is not of type 'object'" in said
+
+
 def test_jira_v2_paths_use_the_v3_description() -> None:
     contract = Contract.load("jira")
     op = contract.match("POST", "/rest/api/2/issue")
     assert op is not None and op.id == "createIssue"
     assert contract.match("GET", "/rest/api/2/search/jql").id == "searchAndReconsileIssuesUsingJql"
     assert contract.match("GET", "/rest/api/2/search").id == "searchForIssuesUsingJql"
+
+
+@pytest.mark.parametrize("tracker", TRACKER_IDS)
+def test_hand_written_entries_only_where_the_description_is_silent(tracker: str) -> None:
+    """An operation or schema the extraction has must not be hand-written too (the hand-
+    written one would silently win); each hand-written operation or request body says
+    where and why."""
+    folder = CONTRACTS / tracker
+    if not (folder / "contract.json").exists():
+        pytest.skip(f"no extracted contract for {tracker}")
+    extracted = json.loads((folder / "contract.json").read_text(encoding="utf-8"))
+    manual = json.loads((folder / "manual.json").read_text(encoding="utf-8"))
+    operations = manual.get("operations", {})
+
+    assert not set(operations) & set(extracted["operations"])
+    assert not set(manual.get("schemas", {})) & set(extracted["schemas"])
+    for op_id, op in operations.items():
+        why = op.get("hand_written") or {}
+        assert why.get("doc", "").startswith("https://") and why.get("why"), op_id
+    for op_id, body in manual.get("bodies", {}).items():  # patches name their page too
+        assert op_id in extracted["operations"] and body["doc"].startswith("https://"), op_id
+        assert body["why"], op_id
+    requests_ = {(o["method"], o["path"]) for o in extracted["operations"].values()}
+    assert not {(o["method"], o["path"]) for o in operations.values()} & requests_
+
+
+def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> None:
+    tracker = TRACKERS[1]
+    with tracker.start(scopes=["read_api"]) as fake:
+        result = check_connection(
+            tracker.system, tracker.params(fake.host_port), tracker.secrets, SETTINGS
+        )
+
+    said = " ".join(stage.message for stage in result.stages)
+    assert "The token's scopes (read_api) do not include api" in said
 
 
 def test_gitea_paths_carry_the_description_s_base_path() -> None:
@@ -103,17 +158,6 @@ def test_a_templated_description_is_filled_in_and_an_unknown_placeholder_stops_i
     assert json.loads(fill_template(template)) == {"basePath": "/api/v1", "v": ""}
     with pytest.raises(SystemExit, match="unknown template placeholder {{.Nonce}}"):
         fill_template('{"nonce": "{{.Nonce}}"}')
-
-
-def test_the_fake_gitlab_describes_its_token_so_a_read_only_one_is_spotted() -> None:
-    tracker = TRACKERS[1]
-    with tracker.start(scopes=["read_api"]) as fake:
-        result = check_connection(
-            tracker.system, tracker.params(fake.host_port), tracker.secrets, SETTINGS
-        )
-
-    said = " ".join(stage.message for stage in result.stages)
-    assert "The token's scopes (read_api) do not include api" in said
 
 
 # ---- every documented error answer of every operation the clients use ------------
@@ -133,6 +177,7 @@ GITEA = Tracker(
     "#1",
     lambda fake: "https://gitea.example/ops/desk/issues/1",
 )
+JIRA_SERVER = {"jira_version": "server"}
 #: (tracker, operation id, what the client does, method, path regex, extra connector params)
 OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITHUB, "users/get-authenticated", "check", "GET", r"/user$", {}),
@@ -145,6 +190,11 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITHUB, "issues/get", "fetch", "GET", r"/issues/1$", {}),
     (GITHUB, "issues/list-comments", "fetch", "GET", r"/issues/1/comments$", {}),
     (GITHUB, "issues/add-labels", "add-labels", "POST", r"/issues/1/labels$", {}),
+    (GITHUB, "issues/create-comment", "comment", "POST", r"/issues/1/comments$", {}),
+    (GITHUB, "issues/update", "close", "PATCH", r"/issues/1$", {}),
+    (GITHUB, "repos/list-for-authenticated-user", "pick:repositories", "GET", r"/user/repos$", {}),
+    (GITHUB, "issues/list-assignees", "pick:assignees", "GET", r"/assignees$", {}),
+    (GITHUB, "issues/list-labels-for-repo", "pick:labels", "GET", r"/repos/acme/app/labels$", {}),
     (GITLAB, "getApiV4User", "check", "GET", r"/api/v4/user$", {}),
     (
         GITLAB,
@@ -171,6 +221,31 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (JIRA, "searchAndReconsileIssuesUsingJql", "find", "GET", r"/search/jql$", {}),
     (JIRA, "searchForIssuesUsingJql", "find", "GET", r"/search$", {"jira_version": "server"}),
     (JIRA, "getIssue", "fetch", "GET", r"/issue/OPS-1$", {}),
+    (JIRA, "addCommentV3", "comment", "POST", r"/api/3/issue/OPS-1/comment$", {}),
+    (JIRA, "addComment", "comment", "POST", r"/api/2/issue/OPS-1/comment$", JIRA_SERVER),
+    (JIRA, "getComments", "find-comment", "GET", r"/issue/OPS-1/comment$", {}),
+    (JIRA, "getTransitions", "close", "GET", r"/issue/OPS-1/transitions$", {}),
+    (JIRA, "doTransition", "close", "POST", r"/issue/OPS-1/transitions$", {}),
+    (JIRA, "searchProjects", "pick:projects", "GET", r"/project/search$", {}),
+    (JIRA, "getAllProjects", "pick:projects", "GET", r"/project$", JIRA_SERVER),
+    (JIRA, "getPriorities", "pick:priorities", "GET", r"/priority$", {}),
+    (JIRA, "getIssueAllTypes", "pick:issue_types", "GET", r"/issuetype$", {"jira_project_key": ""}),
+    (
+        JIRA,
+        "getCreateIssueMetaIssueTypes",
+        "pick:issue_types",
+        "GET",
+        r"/createmeta/OPS/issuetypes$",
+        {},
+    ),
+    (
+        JIRA,
+        "getCreateIssueMetaIssueTypeId",
+        "required-fields",
+        "GET",
+        r"/createmeta/OPS/issuetypes/[^/]+$",
+        {},
+    ),
     (GITEA, "userGetCurrent", "check", "GET", r"/api/v1/user$", {}),
     (GITEA, "repoGet", "check", "GET", r"/repos/ops/desk$", {}),
     (GITEA, "issueCreateIssue", "create", "POST", r"/issues$", {}),
@@ -181,11 +256,22 @@ OPERATIONS: list[tuple[Tracker, str, str, str, str, dict[str, Any]]] = [
     (GITEA, "issueGetComments", "fetch", "GET", r"/issues/1/comments$", {}),
     (GITEA, "issueAddLabel", "add-labels", "POST", r"/issues/1/labels$", {}),
     (GITEA, "issueCreateComment", "comment", "POST", r"/issues/1/comments$", {}),
-    (GITEA, "issueEditIssue", "state", "PATCH", r"/issues/1$", {}),
+    (GITEA, "issueEditIssue", "close", "PATCH", r"/issues/1$", {}),
     (GITEA, "userCurrentListRepos", "pick:repositories", "GET", r"/user/repos$", {}),
     (GITEA, "repoGetAssignees", "pick:assignees", "GET", r"/assignees$", {}),
 ]
+#: The actions whose failure is the ticket's (``DeliveryFailed``, retried on 429 only).
+DELIVERY_ACTIONS = ("create", "find", "fetch", "add-labels", "comment", "find-comment", "close")
 ERRORS = ("401", "403", "404", "invalid", "429")
+
+
+@pytest.mark.parametrize("tracker", [GITHUB, GITLAB, JIRA, GITEA], ids=lambda t: t.system.id)
+def test_every_operation_the_client_sends_is_driven_here(tracker: Tracker) -> None:
+    """A new operation in the contract gets its success and error answers tested too."""
+    sent = {o.id for o in Contract.load(tracker.system.id).operations if o.used_by == "client"}
+    driven = {op_id for t, op_id, *_ in OPERATIONS if t is tracker}
+
+    assert sent - driven == set()
 
 
 def documented_error(tracker: Tracker, op_id: str, error: str) -> tuple[int, Any]:
@@ -239,46 +325,80 @@ def test_documented_error_answers_keep_the_contract(
         failure = run(tracker, action, connector)
         assert not fake._faults, f"the client never sent {op_id}"
 
-    if action in ("create", "find", *ON_AN_ISSUE):
+    if action in DELIVERY_ACTIONS:
         assert isinstance(failure, DeliveryFailed) and failure.http_status == status
         assert failure.retryable is (status == 429)
         if status == 429:
             assert "try again in 30 s" in failure.message
+    elif action.startswith("pick:"):
+        assert isinstance(failure, ChoicesFailed)
+        if status == 429:
+            assert "try again in 30 s" in str(failure)
 
 
-#: What the client does to the issue it has just created, by action.
-ON_AN_ISSUE: dict[str, Any] = {
-    "fetch": lambda client, key: client.fetch_issue(key, None),
-    "add-labels": lambda client, key: client.add_labels(key, ("ops",), None),
-    "comment": lambda client, key: client.add_comment(key, None, "Noted."),
-    "state": lambda client, key: client.set_state(key, None, "closed"),
-}
+@pytest.mark.parametrize(
+    "tracker, op_id, action, method, path, params",
+    OPERATIONS,
+    ids=[f"{t.system.id}:{op}" for t, op, *_ in OPERATIONS],
+)
+def test_documented_success_keeps_the_contract(
+    tracker: Tracker,
+    op_id: str,
+    action: str,
+    method: str,
+    path: str,
+    params: dict[str, Any],
+) -> None:
+    with tracker.start() as fake:
+        connector = {**tracker.params(fake.host_port), **params}
+        failure = run(tracker, action, connector)
+
+    assert failure is None  # so each request, this one too, had a success answer
+    paths = [r.path.split("?")[0] for r in fake.requests if r.method == method]
+    assert any(re.search(path, sent) for sent in paths), f"the client never sent {op_id}"
 
 
-def run(tracker: Tracker, action: str, connector: dict[str, Any]) -> DeliveryFailed | None:
+def run(
+    tracker: Tracker, action: str, connector: dict[str, Any]
+) -> DeliveryFailed | ChoicesFailed | None:
     """Do ``action`` through the real client; the failure it raised, if any."""
-    system, secrets = tracker.system, tracker.secrets
+    secrets = tracker.secrets
     try:
         if action == "check":
-            check_connection(system, connector, secrets, SETTINGS)
+            check_connection(tracker.system, connector, secrets, SETTINGS)
         elif action == "label":
-            ensure_labels(system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
+            ensure_labels(tracker.system, connector, secrets, SETTINGS, [("ops", "#ff0000")], None)
         elif action == "create":
-            create_issue(system, connector, secrets, SETTINGS, new_draft())
-        elif action in ON_AN_ISSUE:
-            key = create_issue(system, connector, secrets, SETTINGS, new_draft()).key
-            with system.client_class(system, connector, secrets, SETTINGS) as client:
-                ON_AN_ISSUE[action](client, key)
-        elif action.startswith("pick:"):
-            with system.client_class(system, connector, secrets, SETTINGS) as client:
-                client.list_choices(action.removeprefix("pick:"))
+            create_issue(tracker.system, connector, secrets, SETTINGS, new_draft())
+        elif action == "find":
+            find_issue(tracker.system, connector, secrets, SETTINGS, "marker-1", None)
+        elif action.startswith("pick:") or action == "required-fields":
+            with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
+                if action == "required-fields":
+                    c.required_fields({"issue_type": "Task"})
+                else:
+                    c.list_choices(action.removeprefix("pick:"))
         else:
-            find_issue(system, connector, secrets, SETTINGS, "marker-1", None)
-    except DeliveryFailed as failure:
+            key = create_issue(tracker.system, connector, secrets, SETTINGS, new_draft()).key
+            with tracker.system.client_class(tracker.system, connector, secrets, SETTINGS) as c:
+                on_issue(c, action, key)
+    except (DeliveryFailed, ChoicesFailed) as failure:
         return failure
-    except ChoicesFailed:  # a picker says what failed in words, with no status to check
-        return None
     return None
+
+
+def on_issue(client: Any, action: str, key: str) -> None:
+    """Do ``action`` on the issue ``key`` the client just created."""
+    if action == "fetch":
+        client.fetch_issue(key, None)
+    elif action == "add-labels":
+        client.add_labels(key, ("ops",), None)
+    elif action == "comment":
+        client.add_comment(key, None, "Seen.")
+    elif action == "find-comment":
+        client.find_comment(key, None, "marker-1")
+    else:
+        client.set_state(key, None, "closed")
 
 
 def test_a_browser_following_an_issue_link_is_not_held_to_the_api_contract() -> None:

@@ -26,6 +26,7 @@ import shlex
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from . import github_objects as gh
 from .server import FakeServer, Request, Response, json_response, route
@@ -177,13 +178,17 @@ class FakeGitHub(FakeServer):
         self.issues[key].append(issue)
         return issue
 
-    @staticmethod
-    def _paged(req: Request, items: list[Json]) -> Response:
+    def _paged(self, req: Request, items: list[Json]) -> Response:
+        """A page of ``items`` (``per_page``, 30 by default, at most 100; ``page``), with
+        GitHub's ``Link: <absolute URL>; rel="next"`` when more follow."""
         per_page = min(max(int(req.query.get("per_page") or 30), 1), 100)
         page = max(int(req.query.get("page") or 1), 1)
         shown = items[(page - 1) * per_page : page * per_page]
-        more = len(items) > page * per_page
-        headers = {"Link": f'<{req.path}?page={page + 1}>; rel="next"'} if more else {}
+        headers = {}
+        if len(items) > page * per_page:
+            query = urlencode({**req.query, "per_page": per_page, "page": page + 1})
+            nxt = f"{self.base_url}{req.path}?{query}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
         return json_response(200, shown, headers)
 
     # ---- what people do on GitHub (not through the API under test) -------
@@ -244,27 +249,7 @@ class FakeGitHub(FakeServer):
     @route("GET", r"/user/repos")
     def list_my_repos(self, req: Request) -> Response:
         visible = [r for r in sorted(self.repos) if self.repos[r]["permissions"]["pull"]]
-        per_page = max(1, min(100, int(req.query.get("per_page") or 30)))
-        page = max(1, int(req.query.get("page") or 1))
-        shown = visible[(page - 1) * per_page : page * per_page]
-        body = []
-        for key in shown:
-            full = self.repos[key]["full_name"]
-            owner, name = full.split("/", 1)
-            body.append(
-                {
-                    "id": 500 + sorted(self.repos).index(key),
-                    "name": name,
-                    "full_name": full,
-                    "owner": self._account(owner),
-                    "private": self.repos[key]["private"],
-                }
-            )
-        headers = {}
-        if len(visible) > page * per_page:
-            nxt = f"{self.base_url}/user/repos?per_page={per_page}&page={page + 1}"
-            headers["Link"] = f'<{nxt}>; rel="next"'
-        return json_response(200, body, headers)
+        return self._paged(req, [self._repository(self.repos[key]) for key in visible])
 
     @route("GET", REPO + r"/assignees")
     def list_assignees(self, req: Request, owner: str, repo: str) -> Response:
@@ -273,7 +258,7 @@ class FakeGitHub(FakeServer):
             return self.not_found()
         names = dict.fromkeys([r["full_name"].split("/")[0], self.login])
         accounts = [self._account(n) for n in names if n.lower() not in self.orgs]
-        return json_response(200, accounts)
+        return self._paged(req, accounts)
 
     @route("GET", r"/users/(?P<name>[^/]+)")
     def get_account(self, req: Request, name: str) -> Response:
@@ -294,19 +279,21 @@ class FakeGitHub(FakeServer):
         r = self._repo(owner, repo)
         if r is None:
             return self.not_found()
+        return json_response(200, self._repository(r))
+
+    def _repository(self, r: Json) -> Json:
+        """The repository as GitHub describes it (``repos/get`` and the ``/user/repos`` list)."""
         full = r["full_name"]
         owner = self._account(full.split("/")[0])
         open_issues = sum(i["state"] == "open" for i in self.issues[full.lower()])
-        return json_response(
-            200, gh.repository(self.base_url, self.url, owner, full, r, open_issues)
-        )
+        return gh.repository(self.base_url, self.url, owner, full, r, open_issues)
 
     @route("GET", REPO + r"/labels")
     def list_labels(self, req: Request, owner: str, repo: str) -> Response:
         r = self._repo(owner, repo)
         if r is None:
             return self.not_found()
-        return json_response(200, self.labels[r["full_name"].lower()])
+        return self._paged(req, self.labels[r["full_name"].lower()])
 
     @route("POST", REPO + r"/labels")
     def create_label(self, req: Request, owner: str, repo: str) -> Response:

@@ -180,6 +180,7 @@ def repository(api: str, web: str, owner: Json, full: str, state: Json, open_iss
         "open_issues": open_issues,
         "open_issues_count": open_issues,
         "has_issues": state["has_issues"],
+        "has_downloads": True,
         "has_projects": True,
         "has_wiki": True,
         "has_pages": False,

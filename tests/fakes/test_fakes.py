@@ -96,6 +96,20 @@ def test_github_auth_repo_labels_issue_search(session: requests.Session) -> None
         assert gh.requests[-1].method == "GET" and gh.errors == []
 
 
+def test_github_lists_page_with_per_page_and_link(session: requests.Session) -> None:
+    names = [f"label-{n:02}" for n in range(45)]
+    with FakeGitHub(token="t", repos={"acme/app": {}}, labels={"acme/app": names}) as gh:
+        c = Client(session, headers=tok("t"))
+        first = c.get(f"{gh.url}/repos/acme/app/labels")  # 30 a page unless per_page says
+        assert len(first.json()) == 30 and first.links["next"]["url"].endswith(
+            "/repos/acme/app/labels?per_page=30&page=2"
+        )
+        last = c.get(first.links["next"]["url"])
+        assert [lb["name"] for lb in last.json()] == names[30:] and "Link" not in last.headers
+        people = c.get(f"{gh.url}/repos/acme/app/assignees", params={"per_page": 1})
+        assert len(people.json()) == 1 and "next" in people.links
+
+
 def test_github_enterprise_prefix(session: requests.Session) -> None:
     with FakeGitHub(token="t", prefix="/api/v3") as gh:
         c = Client(session, headers=tok("t"))
