@@ -22,6 +22,7 @@ Deliberate choices:
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from http.cookiejar import DefaultCookiePolicy
@@ -30,7 +31,7 @@ from typing import Any, Self
 import requests
 
 from webapp.about import __version__
-from webapp.outbound import network
+from webapp.outbound import handover, network
 from webapp.outbound.network import IPNetwork, OutboundError
 
 DEFAULT_DENY_NETWORKS = ("169.254.0.0/16", "fe80::/10")
@@ -141,7 +142,7 @@ class TrackerHTTP:
     ) -> requests.Response:
         """Send one request, following up to ``max_redirects`` redirects safely."""
         settings = self.settings
-        verify: bool | str = settings.ca_file if settings.verify_tls else False
+        verify = self._verify
         send_headers = dict(headers or {})
         for _hop in range(settings.max_redirects + 1):
             self.check_destination(url)
@@ -168,6 +169,23 @@ class TrackerHTTP:
                 method, json = "GET", None
             url, params = next_url, None  # the Location already carries its query
         raise TooManyRedirects(url, settings.max_redirects)
+
+    def adopt_connection(self, url: str, sock: socket.socket) -> bool:
+        """Let the next request to ``url``'s scheme, host and port go over ``sock``.
+
+        For the connection check, whose reach and TLS stages have opened ``sock`` already
+        (see ``handover``).  ``sock`` must be connected to an address vetted against these
+        settings' network policy: plain TCP for http; for https, a TLS socket whose
+        handshake used ``network.tls_context(settings.verify_tls, settings.ca_file)``.
+        ``sock`` is this client's from now on: one that does not fit is closed, and the
+        request connects as usual.  Returns whether ``sock`` was kept.
+        """
+        return handover.hand_over(self.session, url, sock, self._verify)
+
+    @property
+    def _verify(self) -> bool | str:
+        """What ``requests`` gets as ``verify``: the CA file, or ``False`` when checks are off."""
+        return self.settings.ca_file if self.settings.verify_tls else False
 
     def check_destination(self, url: str) -> None:
         """Refuse ``url`` if its host resolves into a denied network."""

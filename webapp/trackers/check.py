@@ -100,12 +100,13 @@ class ConnectionCheck(TrackerConnection):
         return result
 
     def _tls(self) -> StageResult:
+        """Judge TLS; the connection it leaves open carries the requests of the later stages."""
         assert self._endpoint is not None and self._socket is not None
-        try:
-            return probe.tls(self._endpoint, self._socket, self.settings)
-        finally:
-            self._socket.close()
-            self._socket = None
+        reached, self._socket = self._socket, None
+        result, connected = probe.tls(self._endpoint, reached, self.settings)
+        if connected is not None:
+            self.http.adopt_connection(self.config.url(), connected)
+        return result
 
     def _permission(self) -> StageResult:
         if self.target_reply is None:
