@@ -14,8 +14,11 @@ Deliberate choices:
   or ``CURL_CA_BUNDLE`` is still honoured, explicitly, through ``ca_file``.
 - Cookies are never stored: trackers are called with tokens, and a cookie jar
   would be state shared between requests that nobody asked for.
-- Known limit: the deny-list is checked on the resolved addresses just before
-  each request; a tracker's DNS that changes its answer in between (DNS
+- Each host and port is vetted once per ``TrackerHTTP`` (one check, one delivery):
+  the first request to it resolves the name and applies the deny-list; a
+  redirect to another host or port is vetted before it is followed.
+- Known limit: the deny-list is checked on the addresses resolved for that
+  first request; a tracker's DNS that changes its answer afterwards (DNS
   rebinding) is not caught.
 """
 
@@ -124,6 +127,7 @@ class TrackerHTTP:
 
     def __init__(self, settings: OutboundSettings) -> None:
         self.settings = settings
+        self._vetted: set[tuple[str, int]] = set()  # (host, port) let through already
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -188,14 +192,17 @@ class TrackerHTTP:
         return self.settings.ca_file if self.settings.verify_tls else False
 
     def check_destination(self, url: str) -> None:
-        """Refuse ``url`` if its host resolves into a denied network."""
+        """Refuse ``url`` if its host resolves into a denied network (once per host and port)."""
         try:
             endpoint = network.Endpoint.from_url(url)
         except ValueError as exc:
             raise OutboundError(f"Refused to send a request to {url}: not an http(s) URL.") from exc
+        if (endpoint.host, endpoint.port) in self._vetted:
+            return
         network.allowed_addresses(
             endpoint.host, endpoint.port, self.settings.deny_networks, self.settings.allow_networks
         )
+        self._vetted.add((endpoint.host, endpoint.port))
 
     def close(self) -> None:
         """Release pooled connections."""
