@@ -178,12 +178,16 @@ class TrackerHTTP:
         """Let the next request to ``url``'s scheme, host and port go over ``sock``.
 
         For the connection check, whose reach and TLS stages have opened ``sock`` already
-        (see ``handover``).  ``sock`` must be connected to an address vetted against these
-        settings' network policy: plain TCP for http; for https, a TLS socket whose
-        handshake used ``network.tls_context(settings.verify_tls, settings.ca_file)``.
-        ``sock`` is this client's from now on: one that does not fit is closed, and the
-        request connects as usual.  Returns whether ``sock`` was kept.
+        (see ``handover``).  ``url``'s host must have been vetted against these settings'
+        network policy (the reach stage does), so requests to it are not vetted again;
+        ``sock`` must be connected to one of its addresses: plain TCP for http; for https,
+        a TLS socket whose handshake used
+        ``network.tls_context(settings.verify_tls, settings.ca_file)``.  ``sock`` is this
+        client's from now on: one that does not fit is closed, and the request connects
+        as usual.  Returns whether ``sock`` was kept.
         """
+        endpoint = network.Endpoint.from_url(url)
+        self._vetted.add((endpoint.host, endpoint.port))
         return handover.hand_over(self.session, url, sock, self._verify)
 
     @property
