@@ -146,7 +146,6 @@ class TrackerHTTP:
     ) -> requests.Response:
         """Send one request, following up to ``max_redirects`` redirects safely."""
         settings = self.settings
-        verify = self._verify
         send_headers = dict(headers or {})
         for _hop in range(settings.max_redirects + 1):
             self.check_destination(url)
@@ -157,7 +156,7 @@ class TrackerHTTP:
                 params=params,
                 json=json,
                 timeout=settings.timeout,
-                verify=verify,
+                verify=self._verify_for(url),
                 allow_redirects=False,
             )
             target = self.session.get_redirect_target(response)
@@ -188,12 +187,15 @@ class TrackerHTTP:
         """
         endpoint = network.Endpoint.from_url(url)
         self._vetted.add((endpoint.host, endpoint.port))
-        return handover.hand_over(self.session, url, sock, self._verify)
+        return handover.hand_over(self.session, url, sock, self._verify_for(url))
 
-    @property
-    def _verify(self) -> bool | str:
-        """What ``requests`` gets as ``verify``: the CA file, or ``False`` when checks are off."""
-        return self.settings.ca_file if self.settings.verify_tls else False
+    def _verify_for(self, url: str) -> bool | str:
+        """What ``requests`` gets as ``verify`` for ``url``: for https the CA file, or
+        ``False`` when checks are off; for http ``True``, as nothing is checked there and
+        a file name costs a look at the disk per request."""
+        if not self.settings.verify_tls:
+            return False
+        return self.settings.ca_file if url[:6].lower() == "https:" else True
 
     def check_destination(self, url: str) -> None:
         """Refuse ``url`` if its host resolves into a denied network (once per host and port)."""
