@@ -68,7 +68,9 @@ def hand_over(session: requests.Session, url: str, sock: socket.socket, verify: 
     if not isinstance(adapter, HTTPAdapter) or not _fits(sock, endpoint, verify is not False):
         sock.close()
         return False
-    request = requests.Request("GET", url).prepare()
+    request = requests.PreparedRequest()  # the pool is chosen by method and URL alone
+    request.prepare_method("GET")
+    request.prepare_url(url, None)
     pool = adapter.get_connection_with_tls_context(request, verify)
     if endpoint.scheme == "https":
         if not issubclass(HandedOverHTTPSConnection, pool.ConnectionCls):
