@@ -2,8 +2,9 @@
 
 The same GitLab check (address, TLS, sign-in, project, permission) runs N times against
 a fake GitLab on loopback; then the very requests it sent (as the fake recorded them) are
-replayed N times with plain `requests`, one session per check as the check uses. The
-ratio is the check's overhead: resolving and vetting the address, building the client,
+replayed N times with plain `requests`, one session per check as the check uses. Both
+open one connection per check: the check's requests go over the one its reach stage
+opened. The ratio is the check's overhead: vetting the address, building the client,
 reading the answers and wording the stages. Goal: within 1.2×.
 """
 

@@ -131,6 +131,11 @@ class FakeServer:
         """``url`` plus the configured prefix (e.g. GitHub Enterprise's ``/api/v3``)."""
         return self.url + self.prefix
 
+    @property
+    def connections(self) -> int:
+        """How many TCP connections this fake has accepted since it started."""
+        return self._httpd.accepted if self._httpd is not None else 0
+
     def start(self) -> Self:
         ctx = None
         if self.tls:

@@ -38,10 +38,12 @@ class HTTPTransport(ThreadingHTTPServer):
     def __init__(self, fake: FakeServerLike, port: int, ctx: ssl.SSLContext | None) -> None:
         self.fake, self.ctx = fake, ctx
         self.conns: set[socket.socket] = set()
+        self.accepted = 0  # TCP connections accepted so far (TLS or not, answered or not)
         super().__init__(("127.0.0.1", port), _Handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, addr = self.socket.accept()
+        self.accepted += 1
         if self.ctx is not None:  # handshake later, in the handler thread
             sock = self.ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr

@@ -261,6 +261,42 @@ def test_certificate_from_a_trusted_bundle_passes(tracker: Tracker) -> None:
 
 
 @each_tracker
+def test_the_whole_check_makes_one_connection(tracker: Tracker) -> None:
+    with tracker.start() as fake:
+        result = tracker.check(fake.host_port)
+        connections = fake.connections
+
+    assert result.ok, result.to_dict()
+    assert len(fake.requests) >= 2
+    assert connections == 1  # the reach stage's, then every request over it
+
+
+@each_tracker
+def test_the_whole_https_check_makes_one_connection(tracker: Tracker) -> None:
+    # The fakes speak TLS 1.3, so their session tickets wait unread on the handed-over socket.
+    with tracker.start(tls=True) as fake:
+        settings = OutboundSettings(connect_timeout=2.0, read_timeout=2.0, ca_bundle=fake.cert_path)
+        result = tracker.check(fake.host_port, method="https", settings=settings)
+        connections = fake.connections
+
+    assert result.ok, result.to_dict()
+    assert len(fake.requests) >= 2
+    assert connections == 1  # one TCP connection, one TLS handshake
+
+
+@insecure_allowed
+@each_tracker
+def test_with_certificate_checks_off_the_https_check_makes_one_connection_too(
+    tracker: Tracker,
+) -> None:
+    with tracker.start(tls=True) as fake:
+        tracker.check(fake.host_port, method="https", issue_tracker_validate_cert=False)
+        connections = fake.connections
+
+    assert connections == 1
+
+
+@each_tracker
 def test_credentials_echoed_by_the_tracker_are_scrubbed(tracker: Tracker) -> None:
     with tracker.start(echo_credentials_in_errors=True) as fake:
         result = tracker.check(fake.host_port, secrets=tracker.wrong_secrets)

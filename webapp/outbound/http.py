@@ -14,14 +14,18 @@ Deliberate choices:
   or ``CURL_CA_BUNDLE`` is still honoured, explicitly, through ``ca_file``.
 - Cookies are never stored: trackers are called with tokens, and a cookie jar
   would be state shared between requests that nobody asked for.
-- Known limit: the deny-list is checked on the resolved addresses just before
-  each request; a tracker's DNS that changes its answer in between (DNS
+- Each host and port is vetted once per ``TrackerHTTP`` (one check, one delivery):
+  the first request to it resolves the name and applies the deny-list; a
+  redirect to another host or port is vetted before it is followed.
+- Known limit: the deny-list is checked on the addresses resolved for that
+  first request; a tracker's DNS that changes its answer afterwards (DNS
   rebinding) is not caught.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from http.cookiejar import DefaultCookiePolicy
@@ -30,7 +34,7 @@ from typing import Any, Self
 import requests
 
 from webapp.about import __version__
-from webapp.outbound import network
+from webapp.outbound import handover, network
 from webapp.outbound.network import IPNetwork, OutboundError
 
 DEFAULT_DENY_NETWORKS = ("169.254.0.0/16", "fe80::/10")
@@ -123,6 +127,7 @@ class TrackerHTTP:
 
     def __init__(self, settings: OutboundSettings) -> None:
         self.settings = settings
+        self._vetted: set[tuple[str, int]] = set()  # (host, port) let through already
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -141,7 +146,6 @@ class TrackerHTTP:
     ) -> requests.Response:
         """Send one request, following up to ``max_redirects`` redirects safely."""
         settings = self.settings
-        verify: bool | str = settings.ca_file if settings.verify_tls else False
         send_headers = dict(headers or {})
         for _hop in range(settings.max_redirects + 1):
             self.check_destination(url)
@@ -152,7 +156,7 @@ class TrackerHTTP:
                 params=params,
                 json=json,
                 timeout=settings.timeout,
-                verify=verify,
+                verify=self._verify_for(url),
                 allow_redirects=False,
             )
             target = self.session.get_redirect_target(response)
@@ -169,15 +173,42 @@ class TrackerHTTP:
             url, params = next_url, None  # the Location already carries its query
         raise TooManyRedirects(url, settings.max_redirects)
 
+    def adopt_connection(self, url: str, sock: socket.socket) -> bool:
+        """Let the next request to ``url``'s scheme, host and port go over ``sock``.
+
+        For the connection check, whose reach and TLS stages have opened ``sock`` already
+        (see ``handover``).  ``url``'s host must have been vetted against these settings'
+        network policy (the reach stage does), so requests to it are not vetted again;
+        ``sock`` must be connected to one of its addresses: plain TCP for http; for https,
+        a TLS socket whose handshake used
+        ``network.tls_context(settings.verify_tls, settings.ca_file)``.  ``sock`` is this
+        client's from now on: one that does not fit is closed, and the request connects
+        as usual.  Returns whether ``sock`` was kept.
+        """
+        endpoint = network.Endpoint.from_url(url)
+        self._vetted.add((endpoint.host, endpoint.port))
+        return handover.hand_over(self.session, url, sock, self._verify_for(url))
+
+    def _verify_for(self, url: str) -> bool | str:
+        """What ``requests`` gets as ``verify`` for ``url``: for https the CA file, or
+        ``False`` when checks are off; for http ``True``, as nothing is checked there and
+        a file name costs a look at the disk per request."""
+        if not self.settings.verify_tls:
+            return False
+        return self.settings.ca_file if url[:6].lower() == "https:" else True
+
     def check_destination(self, url: str) -> None:
-        """Refuse ``url`` if its host resolves into a denied network."""
+        """Refuse ``url`` if its host resolves into a denied network (once per host and port)."""
         try:
             endpoint = network.Endpoint.from_url(url)
         except ValueError as exc:
             raise OutboundError(f"Refused to send a request to {url}: not an http(s) URL.") from exc
+        if (endpoint.host, endpoint.port) in self._vetted:
+            return
         network.allowed_addresses(
             endpoint.host, endpoint.port, self.settings.deny_networks, self.settings.allow_networks
         )
+        self._vetted.add((endpoint.host, endpoint.port))
 
     def close(self) -> None:
         """Release pooled connections."""

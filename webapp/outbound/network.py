@@ -75,8 +75,15 @@ class Endpoint(NamedTuple):
 
 
 def parse_networks(values: Iterable[str | IPNetwork]) -> tuple[IPNetwork, ...]:
-    """Networks from strings like ``169.254.0.0/16`` (``ValueError`` when invalid)."""
-    return tuple(ipaddress.ip_network(value, strict=False) for value in values)
+    """Networks from strings like ``169.254.0.0/16`` (``ValueError`` when invalid).
+
+    Networks already parsed are kept as they are: settings copied with ``replace``
+    (one copy per tracker client) would otherwise parse their lists again.
+    """
+    return tuple(
+        value if isinstance(value, IPNetwork) else ipaddress.ip_network(value, strict=False)
+        for value in values
+    )
 
 
 def denied_network(

@@ -4,8 +4,9 @@ Why separately from the HTTP stages: "the name does not resolve", "the port
 is closed", "a firewall swallows the connection" and "the certificate is
 self-signed" each need their own sentence naming the host and port, and the
 TLS verdict must be given even when HTTP would later fail for another reason.
-The socket opened by ``reach`` is the one ``tls`` upgrades, so the two stages
-cost one connection.
+The socket opened by ``reach`` is the one ``tls`` upgrades, and ``tls`` hands
+it on for the HTTP stages' requests (``TrackerHTTP.adopt_connection``), so the
+whole check costs one connection.
 """
 
 from __future__ import annotations
@@ -73,37 +74,56 @@ def reach(endpoint: Endpoint, settings: OutboundSettings) -> Reached:
     return Reached(result, None, attempted=bool(addresses))
 
 
-def tls(endpoint: Endpoint, sock: socket.socket, settings: OutboundSettings) -> StageResult:
+class Secured(NamedTuple):
+    """The TLS stage's result and the connection the HTTP stages may go on over: the
+    TLS socket for https, the reach stage's socket for http (``None`` when it failed)."""
+
+    result: StageResult
+    socket: socket.socket | None
+
+
+def tls(endpoint: Endpoint, sock: socket.socket, settings: OutboundSettings) -> Secured:
     """Run the TLS handshake on ``sock`` and judge the certificate.
 
     With ``settings.verify_tls`` off the handshake still runs (a server that
-    does not speak TLS fails here) but the result is a warning.
+    does not speak TLS fails here) but the result is a warning.  ``sock`` is
+    this stage's: it comes back (upgraded for https) unless the stage failed,
+    and is closed then.
     """
     if endpoint.scheme != "https":
-        return StageResult(
+        result = StageResult(
             Stage.TLS,
             StageStatus.WARNING,
             "Not using HTTPS: credentials and tickets cross the network unencrypted.",
             hint="Use HTTPS unless the tracker is on a network you trust.",
         )
+        return Secured(result, sock)
     context = network.tls_context(settings.verify_tls, settings.ca_file)
     try:
         tls_sock = network.start_tls(sock, endpoint.host, context)
-    except ssl.SSLCertVerificationError as exc:
-        reason = exc.verify_message or str(exc)
-        message = bad_certificate(endpoint.host, reason)
+    except OSError as exc:  # ssl.SSLError is an OSError
+        return Secured(_handshake_failed(exc, endpoint, settings), None)
+    finally:
+        sock.close()  # a TLS socket that got through took the connection over
+    try:
+        return Secured(_judge_certificate(endpoint, tls_sock, settings.verify_tls), tls_sock)
+    except BaseException:
+        tls_sock.close()
+        raise
+
+
+def _handshake_failed(exc: OSError, endpoint: Endpoint, settings: OutboundSettings) -> StageResult:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        message = bad_certificate(endpoint.host, exc.verify_message or str(exc))
         return StageResult(Stage.TLS, StageStatus.FAILED, message, hint=CERTIFICATE_HINT)
-    except TimeoutError:
+    if isinstance(exc, TimeoutError):
         message = (
             f"No TLS handshake with {endpoint.host_port} "
             f"within {seconds(settings.connect_timeout)}."
         )
         return StageResult(Stage.TLS, StageStatus.FAILED, message)
-    except OSError as exc:  # ssl.SSLError is an OSError
-        message, hint = network_problem(exc, endpoint, settings)
-        return StageResult(Stage.TLS, StageStatus.FAILED, message, hint=hint)
-    with tls_sock:
-        return _judge_certificate(endpoint, tls_sock, settings.verify_tls)
+    message, hint = network_problem(exc, endpoint, settings)
+    return StageResult(Stage.TLS, StageStatus.FAILED, message, hint=hint)
 
 
 def _judge_certificate(endpoint: Endpoint, tls_sock: ssl.SSLSocket, verified: bool) -> StageResult:

@@ -30,6 +30,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 from urllib.parse import quote as url_quote
 from urllib.parse import quote_plus
 
@@ -68,14 +69,41 @@ def scrub(text: str, secrets: Iterable[str], *, user: str | None = None) -> str:
     credential is recognised too.  Which occurrences count is explained in the
     module's docstring: whole values of secrets of ``MIN_SECRET_LENGTH`` or more.
     """
-    forms: set[str] = set()
-    for secret in secrets:
-        if secret and len(secret) >= MIN_SECRET_LENGTH:
-            forms |= secret_forms(secret, user)
-    if not forms:
-        return text
-    pattern = "|".join(_whole(form) for form in sorted(forms, key=len, reverse=True))
-    return re.sub(pattern, MASK, text)
+    return Scrubber(secrets, user=user)(text)
+
+
+class Scrubber:
+    """``scrub`` for one set of secrets, built once for every text of a check."""
+
+    def __init__(self, secrets: Iterable[str], *, user: str | None = None) -> None:
+        forms: set[str] = set()
+        for secret in secrets:
+            if secret and len(secret) >= MIN_SECRET_LENGTH:
+                forms |= secret_forms(secret, user)
+        longest_first = sorted(forms, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(_whole, longest_first))) if forms else None
+
+    def __repr__(self) -> str:  # the pattern spells the secrets out
+        return "Scrubber(...)"
+
+    def __call__(self, text: str) -> str:
+        return text if self._pattern is None else self._pattern.sub(MASK, text)
+
+    def result(self, result: StageResult, **changes: Any) -> StageResult:
+        """``result`` with secrets removed from every text, the tracker's message
+        shortened, and ``changes`` made in the same copy."""
+
+        def clean(text: str | None) -> str | None:
+            return None if text is None else self(text)
+
+        tracker_message = clean(result.tracker_message)
+        return replace(
+            result,
+            message=clean(result.message) or "",
+            tracker_message=shorten(tracker_message, QUOTE_LIMIT) if tracker_message else None,
+            hint=clean(result.hint),
+            **changes,
+        )
 
 
 def _whole(form: str) -> str:
@@ -102,15 +130,4 @@ def shorten(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
 
 def scrub_result(result: StageResult, secrets: Iterable[str], *, user: str | None) -> StageResult:
     """``result`` with secrets removed from every text, and the tracker's message shortened."""
-    secrets = list(secrets)
-
-    def clean(text: str | None) -> str | None:
-        return None if text is None else scrub(text, secrets, user=user)
-
-    tracker_message = clean(result.tracker_message)
-    return replace(
-        result,
-        message=clean(result.message) or "",
-        tracker_message=shorten(tracker_message, QUOTE_LIMIT) if tracker_message else None,
-        hint=clean(result.hint),
-    )
+    return Scrubber(secrets, user=user).result(result)

@@ -38,10 +38,15 @@ class CheckJob:
 
 
 def check_many(jobs: Sequence[CheckJob], max_workers: int = DEFAULT_WORKERS) -> list[CheckResult]:
-    """Results in the order of ``jobs``, at most ``max_workers`` checks at a time."""
-    if not jobs:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(jobs)))) as pool:
+    """Results in the order of ``jobs``, at most ``max_workers`` checks at a time.
+
+    One job, or one worker, runs in the calling thread: a pool would only add the
+    cost of starting a thread to a check that cannot overlap with another.
+    """
+    workers = max(1, min(max_workers, len(jobs)))
+    if workers == 1:
+        return [_run(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_run, jobs))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -27,7 +26,7 @@ from webapp.outbound.results import (
     StageStatus,
     skipped_because,
 )
-from webapp.outbound.scrub import scrub_result
+from webapp.outbound.scrub import Scrubber
 from webapp.schema.addresses import server_problem
 from webapp.trackers.connection import Reply, TrackerConnection
 
@@ -52,6 +51,7 @@ class ConnectionCheck(TrackerConnection):
     _socket: Any = None
     #: Whether anything was sent to the tracker's address (see ``CheckResult``).
     _contacted: bool = False
+    _scrubber: Scrubber | None = None
 
     def check_connection(self) -> CheckResult:
         """Run every stage in order; after a failure the rest are skipped."""
@@ -83,8 +83,9 @@ class ConnectionCheck(TrackerConnection):
 
     def _finish(self, result: StageResult, stage: Stage, begin: float) -> StageResult:
         """Stamp the stage and its duration, and scrub every text of secrets."""
-        stamped = replace(result, stage=stage, duration_ms=_ms_since(begin))
-        return scrub_result(stamped, self.config.secret_values, user=self.config.user)
+        if self._scrubber is None:
+            self._scrubber = Scrubber(self.config.secret_values, user=self.config.user)
+        return self._scrubber.result(result, stage=stage, duration_ms=_ms_since(begin))
 
     def _reach(self) -> StageResult:
         server = self.config.server
@@ -100,12 +101,13 @@ class ConnectionCheck(TrackerConnection):
         return result
 
     def _tls(self) -> StageResult:
+        """Judge TLS; the connection it leaves open carries the requests of the later stages."""
         assert self._endpoint is not None and self._socket is not None
-        try:
-            return probe.tls(self._endpoint, self._socket, self.settings)
-        finally:
-            self._socket.close()
-            self._socket = None
+        reached, self._socket = self._socket, None
+        result, connected = probe.tls(self._endpoint, reached, self.settings)
+        if connected is not None:
+            self.http.adopt_connection(self.config.url(), connected)
+        return result
 
     def _permission(self) -> StageResult:
         if self.target_reply is None:

@@ -52,6 +52,15 @@ def test_all_stages_pass_on_a_healthy_tracker(spec: Spec, api, settings) -> None
 
 
 @by_system
+def test_a_check_resolves_and_vets_the_trackers_host_once(spec: Spec, api, settings, net) -> None:
+    spec.serve(api)
+
+    spec.check(settings)
+
+    assert net.resolved == [spec.host]  # by the reach stage; its requests reuse the verdict
+
+
+@by_system
 def test_dns_failure_fails_reach_and_skips_the_rest(spec: Spec, api, settings, net) -> None:
     net.resolve_error = OSError("Name or service not known")
 

@@ -84,6 +84,46 @@ def test_redirect_into_a_denied_network_is_refused(net, api, settings) -> None:
     assert [call.request.url for call in api.calls] == [spec.url("/user")]
 
 
+def test_a_host_is_resolved_and_vetted_once_per_client(net, api, settings) -> None:
+    api.add(responses.GET, "https://t.example.com/a", json={})
+    api.add(responses.GET, "https://t.example.com/b", json={})
+
+    with TrackerHTTP(settings) as http:
+        http.request("GET", "https://t.example.com/a")
+        http.request("GET", "https://t.example.com/b")
+
+    assert net.resolved == ["t.example.com"]
+
+
+def test_each_client_vets_its_hosts_afresh(net, api, settings) -> None:
+    api.add(responses.GET, "https://t.example.com/a", json={})
+
+    for _ in range(2):
+        with TrackerHTTP(settings) as http:
+            http.request("GET", "https://t.example.com/a")
+
+    assert net.resolved == ["t.example.com", "t.example.com"]
+
+
+def test_a_redirect_to_a_denied_host_is_refused_after_other_hosts_were_vetted(
+    net, api, settings
+) -> None:
+    net.addresses["evil.example.com"] = ["169.254.169.254"]
+    api.add(responses.GET, "https://t.example.com/a", json={})
+    api.add(
+        responses.GET,
+        "https://t.example.com/b",
+        status=302,
+        headers={"Location": "https://evil.example.com/"},
+    )
+
+    with TrackerHTTP(settings) as http, pytest.raises(DeniedAddress):
+        http.request("GET", "https://t.example.com/a")
+        http.request("GET", "https://t.example.com/b")
+
+    assert [call.request.url for call in api.calls][-1] == "https://t.example.com/b"
+
+
 def test_endless_redirects_stop_after_five(net, api, settings) -> None:
     spec = SPEC["rt"]
     url = spec.url(spec.auth_path)
