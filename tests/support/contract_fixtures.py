@@ -26,7 +26,11 @@ SENT = pytest.StashKey[list[PreparedRequest]]()
 def _record_mocked_requests(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """Record each request any ``responses`` mock receives during the test."""
+    """Record each request any ``responses`` mock receives during the test.
+
+    Recorded as received, not read from ``calls`` afterwards: a mock empties its ``calls``
+    when it stops, and ``_on_request`` is where every mock, however activated, receives.
+    """
     sent: list[PreparedRequest] = []
     request.node.stash[SENT] = sent
     receive = responses.RequestsMock._on_request
