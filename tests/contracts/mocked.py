@@ -51,9 +51,8 @@ def request_problems(request: PreparedRequest) -> list[str]:
     query = dict(parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True))
     body = _decoded(request.body, headers.get("content-type", ""))
     method = request.method or "GET"
-    op, problems = Contract.load(tracker).check_request(method, path, query, headers, body)
-    name = op.id if op is not None else "(no operation)"
-    return [f"{tracker} {name}: {method} {request.url}: {p}" for p in problems]
+    _, problems = Contract.load(tracker).check_request(method, path, query, headers, body)
+    return [f"{tracker}: {method} {request.url}: {p}" for p in problems]
 
 
 def off_contract(requests: Iterable[PreparedRequest]) -> list[str]:
