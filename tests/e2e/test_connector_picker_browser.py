@@ -14,6 +14,7 @@ from webapp.services.connectors import CHOICES_PER_PAGE
 
 
 def search_for(page, text: str, javascript: bool, button: str) -> None:
+    page.wait_for_load_state("load")  # htmx listens from load on; a person types later
     page.get_by_test_id("connector-search").fill(text)
     if not javascript:  # the page comes back with the matching choices
         page.get_by_role("button", name=button).click()

@@ -26,6 +26,7 @@ def test_an_admin_sets_up_discord_choosing_the_default_connector(page, admin, re
     expect(page.get_by_test_id("endpoint-url")).to_have_text(
         page.url.split("/integrations")[0] + "/integrations/discord/interactions"
     )
+    page.wait_for_load_state("load")  # htmx listens from load on; a person types later
     page.get_by_test_id("connector-search").fill("00027")
     if not javascript:  # the page comes back with the matching choices
         page.get_by_test_id("connector-search-button").click()
