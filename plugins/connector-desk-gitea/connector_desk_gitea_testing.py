@@ -159,7 +159,7 @@ class FakeGitea(FakeServer):
             return self.not_found()
         if not (found["permissions"].get("push") or found["permissions"].get("admin")):
             return json_response(403, {"message": "Forbidden", "url": SWAGGER})
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         if not body.get("name"):
             return json_response(422, {"message": "[Name]: Required", "url": SWAGGER})
         label = self._add_label(
@@ -188,7 +188,7 @@ class FakeGitea(FakeServer):
         if found["archived"]:
             message = f"{found['full_name']} is archived"
             return json_response(423, {"message": message, "url": SWAGGER})
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         if not str(body.get("title") or "").strip():
             return json_response(422, {"message": "[Title]: Required", "url": SWAGGER})
         if not found["has_issues"]:
@@ -258,7 +258,7 @@ class FakeGitea(FakeServer):
             return self.not_found()
         key, issue = found
         by_id = {label["id"]: label for label in self.labels[key]}
-        ids = (req.body if isinstance(req.body, dict) else {}).get("labels") or []
+        ids = req.fields.get("labels") or []
         if any(not isinstance(i, int) or i not in by_id for i in ids):
             return json_response(422, {"message": "[Labels]: label does not exist", "url": SWAGGER})
         have = {label["id"] for label in issue["labels"]}
@@ -272,7 +272,7 @@ class FakeGitea(FakeServer):
         if found is None:
             return self.not_found()
         issue = found[1]
-        state = (req.body if isinstance(req.body, dict) else {}).get("state")
+        state = req.fields.get("state")
         if state not in (None, "open", "closed"):
             return json_response(422, {"message": "[State]: invalid", "url": SWAGGER})
         issue["state"] = state or issue["state"]
@@ -284,7 +284,7 @@ class FakeGitea(FakeServer):
         if found is None:
             return self.not_found()
         issue = found[1]
-        body = str((req.body if isinstance(req.body, dict) else {}).get("body") or "")
+        body = str(req.fields.get("body") or "")
         if not body.strip():
             return json_response(422, {"message": "[Body]: Required", "url": SWAGGER})
         comment_id = self._next_id()

@@ -51,5 +51,5 @@ class FakeDiscord(FakeServer):
     )
     def edit_original(self, req: Request, application_id: str, token: str) -> Response:
         self.edits.append((application_id, token, req.body))
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         return json_response(200, {"id": "1", "content": body.get("content", "")})

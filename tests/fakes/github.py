@@ -303,7 +303,7 @@ class FakeGitHub(FakeServer):
         if not r["permissions"]["push"]:
             msg = "Resource not accessible by personal access token"
             return self.error(403, _body(msg, 403))
-        body, key = req.body if isinstance(req.body, dict) else {}, r["full_name"].lower()
+        body, key = req.fields, r["full_name"].lower()
         name = str(body.get("name") or "")
         code = "missing_field" if not name else "already_exists" if self._label(key, name) else ""
         if code:
@@ -318,7 +318,7 @@ class FakeGitHub(FakeServer):
             return self.not_found()
         if not r["has_issues"]:
             return self.error(410, _body("Issues are disabled for this repo", 410))
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         full = r["full_name"]
         key = full.lower()
         if not body.get("title"):
@@ -376,7 +376,7 @@ class FakeGitHub(FakeServer):
         key, issue = found
         if not self.repos[key]["permissions"]["push"]:
             return self.error(403, _body("Resource not accessible by personal access token", 403))
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         names = [n if isinstance(n, str) else n.get("name") for n in body.get("labels") or []]
         if not names:
             return self._invalid(resource="Label", code="missing_field", field="labels")
@@ -450,7 +450,7 @@ class FakeGitHub(FakeServer):
         issue = self._issue_of(owner, repo, number)
         if issue is None:
             return self.not_found()
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         state = body.get("state")
         if state not in (None, "open", "closed"):
             return self._invalid(resource="Issue", code="invalid", field="state")
@@ -466,7 +466,7 @@ class FakeGitHub(FakeServer):
         issue = self._issue_of(owner, repo, number)
         if issue is None:
             return self.not_found()
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         if not body.get("body"):
             return self._invalid(resource="IssueComment", code="missing_field", field="body")
         comment_id = self._next_id()

@@ -347,7 +347,7 @@ class FakeGitLab(FakeServer):
         p = self._project(pid)
         if p is None:
             return self._missing()
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         missing = [f"{k} is missing" for k in ("name", "color") if not body.get(k)]
         if missing:
             return json_response(400, {"error": ", ".join(missing)})
@@ -363,7 +363,7 @@ class FakeGitLab(FakeServer):
         p = self._project(pid)
         if p is None:
             return self._missing()
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         if not body.get("title"):
             return json_response(400, {"error": "title is missing"})
         guest_denied = self._access(p) < 10 and p["visibility"] == "private"
@@ -429,7 +429,7 @@ class FakeGitLab(FakeServer):
             return json_response(404, {"message": "404 Not found"})
         if self._access(p) < 15:
             return json_response(403, {"message": "403 Forbidden"})
-        body, issue = (req.body if isinstance(req.body, dict) else {}), issues[n - 1]
+        body, issue = req.fields, issues[n - 1]
         event = body.get("state_event")
         if event not in (None, "close", "reopen"):
             return json_response(400, {"error": "state_event does not have a valid value"})
@@ -462,7 +462,7 @@ class FakeGitLab(FakeServer):
         issue = self._issue(pid, iid)
         if issue is None:
             return json_response(404, {"message": "404 Not found"})
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         if not body.get("body"):
             return json_response(400, {"error": "body is missing"})
         internal = bool(body.get("internal") or body.get("confidential"))

@@ -363,7 +363,7 @@ class FakeJira(FakeServer):
 
     @route("POST", A + r"/issue")
     def create_issue(self, req: Request) -> Response:
-        fields = (req.body if isinstance(req.body, dict) else {}).get("fields") or {}
+        fields = req.fields.get("fields") or {}
         p = self._find_project(fields.get("project") or {})
         itype = fields.get("issuetype") or {}
         errors: dict[str, str] = {}
@@ -466,7 +466,7 @@ class FakeJira(FakeServer):
         issue = self._issue_by(key)
         if issue is None:
             return self._no_issue()
-        body = (req.body if isinstance(req.body, dict) else {}).get("body")
+        body = req.fields.get("body")
         if not body:
             return self.error(400, _errors(comment="Comment body can not be empty!"))
         comments = self.comments.setdefault(issue["key"], [])
@@ -489,7 +489,7 @@ class FakeJira(FakeServer):
 
     @route("POST", A3 + r"/issue/(?P<key>[^/]+)/comment")
     def add_comment_v3(self, req: Request, key: str) -> Response:
-        body = (req.body if isinstance(req.body, dict) else {}).get("body")
+        body = req.fields.get("body")
         if body is not None and not (isinstance(body, dict) and body.get("type") == "doc"):
             return self.error(400, _errors(comment="Comment body is not valid!"))
         return self._add_comment(req, key)
@@ -540,9 +540,7 @@ class FakeJira(FakeServer):
         issue = self._issue_by(key)
         if issue is None:
             return self._no_issue()
-        wanted = ((req.body if isinstance(req.body, dict) else {}).get("transition") or {}).get(
-            "id"
-        )
+        wanted = (req.fields.get("transition") or {}).get("id")
         current = issue["fields"]["status"]["name"]
         target = next((n for tid, n in TRANSITIONS if tid == str(wanted) and n != current), None)
         if target is None:

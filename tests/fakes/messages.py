@@ -40,6 +40,11 @@ class Request:
     identity: Any = None  # whatever authenticate() returned
 
     @property
+    def fields(self) -> dict[str, Any]:
+        """The body as a JSON object; ``{}`` when it is absent, not JSON or not an object."""
+        return self.body if isinstance(self.body, dict) else {}
+
+    @property
     def credentials(self) -> Credentials | None:
         if "private-token" in self.headers:
             return Credentials("private-token", None, self.headers["private-token"])

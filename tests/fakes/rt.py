@@ -123,7 +123,7 @@ class FakeRT(FakeServer):
 
     @route("POST", R + r"/ticket")
     def create_ticket(self, req: Request) -> Response:
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         q = self._queue(body.get("Queue") or req.query.get("Queue"))
         if q is None:
             return self.error(400, {"message": "Could not create ticket. Queue not set"})
@@ -270,7 +270,7 @@ class FakeRT(FakeServer):
         t = next((t for t in self.tickets if t["id"] == int(tid)), None)
         if t is None:
             return self.not_found()
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         content = str(body.get("Content") or "")
         if not content:
             return self.error(400, {"message": "No content"})
@@ -301,7 +301,7 @@ class FakeRT(FakeServer):
         t = next((t for t in self.tickets if t["id"] == int(tid)), None)
         if t is None:
             return self.not_found()
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields
         status = body.get("Status")
         if status is None or status == t["Status"]:
             return json_response(200, [])
