@@ -142,6 +142,17 @@ def default_labels_field() -> Field:
     )
 
 
+def labels_ticket_field() -> Field:
+    """The ticket form's ``labels``: extra labels, picked from the tracker's or typed new."""
+    return Field(
+        "labels",
+        "Labels",
+        help="Extra labels, comma-separated.",
+        picker="labels",
+        picker_adds=True,
+    )
+
+
 TRIAGE_FIELD = "triage_issues"
 TRIAGE_OFF, TRIAGE_SERVICE_DESK, TRIAGE_ALL = "off", "service_desk", "all"
 

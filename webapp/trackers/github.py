@@ -19,6 +19,7 @@ from webapp.trackers.common import (
     TICKETS_GROUP,
     connection_fields,
     default_labels_field,
+    labels_ticket_field,
     override,
     task_sync_fields,
     title_format_field,
@@ -351,13 +352,7 @@ GITHUB = System(
     target_field="github_repo_name",
     client_class=GitHubClient,
     ticket_fields=(
-        Field(
-            "labels",
-            "Labels",
-            help="Extra labels, comma-separated.",
-            picker="labels",
-            picker_adds=True,
-        ),
+        labels_ticket_field(),
         Field(
             "assignees",
             "Assignees",

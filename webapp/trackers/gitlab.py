@@ -18,6 +18,7 @@ from webapp.trackers.common import (
     TICKETS_GROUP,
     connection_fields,
     default_labels_field,
+    labels_ticket_field,
     override,
     task_sync_fields,
     title_format_field,
@@ -503,13 +504,7 @@ GITLAB = System(
     target_field="gitlab_project",
     client_class=GitLabClient,
     ticket_fields=(
-        Field(
-            "labels",
-            "Labels",
-            help="Extra labels, comma-separated.",
-            picker="labels",
-            picker_adds=True,
-        ),
+        labels_ticket_field(),
         Field(
             "confidential",
             "Confidential",
