@@ -3,6 +3,7 @@ then answers 202 with the stored ticket while the delivery carries on; a struggl
 tracker is not tried at all. Never a duplicate, never a lost ticket."""
 
 import pytest
+from sqlalchemy import event
 
 from tests.factories import make_connector
 from tests.support.fake_trackers import fake_gitlab
@@ -116,3 +117,23 @@ def test_the_answer_carries_the_final_title_with_or_without_the_ticket_id(
     db.session.expire_all()
     assert db.session.get(Ticket, body["id"]).final_title == body["final_title"]
     assert body["comments"] == [] and body["created_by"] == "admin@example.com"
+
+
+def test_a_queued_ticket_is_stored_and_queued_in_one_transaction(app, api, gitlab):
+    """Asking whether the tracker struggles happens while the ticket is stored: a queued
+    intake costs one transaction, not a second one to look at the queue."""
+    connector = connector_for(gitlab)
+    gitlab.fail_next(503, times=1)
+    assert post(api, connector, "First").get_json()["status"] == "failed"
+    begun = []
+
+    def count(connection):
+        begun.append(connection)
+
+    event.listen(db.engine, "begin", count)
+    try:
+        second = post(api, connector, "Second")
+    finally:
+        event.remove(db.engine, "begin", count)
+    assert second.status_code == 202 and second.get_json()["status"] == "pending"
+    assert len(begun) == 1

@@ -19,7 +19,7 @@ from webapp.models import Ticket, TicketComment
 from webapp.services import comments, delivery
 from webapp.services import tickets as service
 from webapp.services.errors import ValidationFailed
-from webapp.services.intake import deliver_within_budget
+from webapp.services.intake import submit
 
 TEXT_KEYS = ("title", "description", "category", "idempotency_key")
 
@@ -117,14 +117,13 @@ def create_ticket():
     the attempt outlasts the intake budget or the tracker is struggling (the worker
     delivers it); 200 with the earlier ticket when the idempotency key was used before."""
     try:
-        ticket, is_new = service.create_ticket(api_user(), ticket_request(json_object()))
+        ticket, intake = submit(api_user(), ticket_request(json_object()))
     except ValidationFailed as error:
         # The service names the connector "connector_id"; the body calls it "connector".
         errors = {("connector" if k == "connector_id" else k): v for k, v in error.errors.items()}
         raise ValidationFailed(errors) from None
-    if not is_new:
+    if intake is None:
         return ticket_to_dict(ticket), 200
-    intake = deliver_within_budget(ticket, api_user())
     return ticket_to_dict(intake.ticket), 202 if intake.accepted else 201
 
 

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 
 from webapp.extensions import db
 from webapp.models import Ticket, User
 from webapp.models.base import utcnow
 from webapp.models.ticket import FAILED, SENDING
-from webapp.services import delivery
+from webapp.services import delivery, tickets
+from webapp.services.tickets import TicketRequest
 
 logger = logging.getLogger(__name__)
 
@@ -97,22 +98,60 @@ def budget() -> float:
     return max(float(current_app.config["TICKET_INTAKE_BUDGET_SECONDS"]), 0.0)
 
 
+#: Built once: this runs for every ticket taken in, and building it costs more than
+#: running it.
+_OTHERS_WAITING = select(
+    exists().where(
+        Ticket.connector_id == bindparam("connector_id"),
+        Ticket.id != bindparam("ticket_id"),
+        or_(
+            and_(Ticket.status == FAILED, Ticket.next_attempt_at.is_not(None)),
+            and_(Ticket.status == SENDING, Ticket.claimed_until < bindparam("in_flight_since")),
+        ),
+    )
+)
+
+
 def tracker_struggling(ticket: Ticket) -> bool:
     """Earlier tickets through the same connector wait for an automatic retry, or one
     has been in flight for longer than the budget: this one joins the queue."""
     in_flight_since = utcnow() + delivery.lease() - timedelta(seconds=budget())
-    others = and_(Ticket.connector_id == ticket.connector_id, Ticket.id != ticket.id)
-    waiting = or_(
-        and_(Ticket.status == FAILED, Ticket.next_attempt_at.is_not(None)),
-        and_(Ticket.status == SENDING, Ticket.claimed_until < in_flight_since),
+    return bool(
+        db.session.scalar(
+            _OTHERS_WAITING,
+            {
+                "connector_id": ticket.connector_id,
+                "ticket_id": ticket.id,
+                "in_flight_since": in_flight_since,
+            },
+        )
     )
-    return bool(db.session.scalar(select(exists().where(others, waiting))))
 
 
-def deliver_within_budget(ticket: Ticket, actor: User | None) -> Intake:
-    """Try ``ticket`` (just stored) on its tracker for at most the budget."""
+def submit(actor: User | None, request: TicketRequest) -> tuple[Ticket, Intake | None]:
+    """Store the ticket ``request`` asks for, then try it within the budget; the intake
+    is None when the request's submission token was used before (the ticket is the one
+    it made then, untouched).
+
+    Whether the tracker struggles is asked in the transaction that stores the ticket,
+    so taking a ticket in costs one transaction when it is only queued."""
+    struggling: list[bool] = []
+
+    def look_at_queue(ticket: Ticket) -> None:
+        if budget() > 0 and ticket.connector_id is not None:
+            struggling.append(tracker_struggling(ticket))
+
+    ticket, is_new = tickets.create_ticket(actor, request, before_commit=look_at_queue)
+    if not is_new:
+        return ticket, None
+    return ticket, _try_within_budget(ticket, actor, any(struggling))
+
+
+def _try_within_budget(ticket: Ticket, actor: User | None, struggling: bool) -> Intake:
+    """Try ``ticket`` (just stored) on its tracker for at most the budget, unless the
+    tracker is ``struggling`` (as tracker_struggling() said when it was stored)."""
     ticket_id = ticket.id
-    if budget() == 0 or ticket.connector_id is None or tracker_struggling(ticket):
+    if budget() == 0 or ticket.connector_id is None or struggling:
         return Intake(ticket, QUEUED)
     if not _slots.take(int(current_app.config["TICKET_INTAKE_CONCURRENCY"])):
         return Intake(ticket, QUEUED)  # this process already waits on enough trackers

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import secrets as token_source
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -163,10 +163,15 @@ def _validate(request: TicketRequest) -> tuple[Connector, System, dict[str, Any]
     return connector, system, values
 
 
-def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, bool]:
+def create_ticket(
+    actor: User | None,
+    request: TicketRequest,
+    before_commit: Callable[[Ticket], None] | None = None,
+) -> tuple[Ticket, bool]:
     """Store the ticket (pending); return it and whether it is new.
 
     A submission token that was used before returns the ticket it created.
+    ``before_commit`` runs in the storing transaction, once the ticket has its id.
     """
     if request.submission_token:
         existing = db.session.scalar(
@@ -213,6 +218,8 @@ def create_ticket(actor: User | None, request: TicketRequest) -> tuple[Ticket, b
     reported = {"reporter": ticket.reporter, "via": current_via()} if ticket.reporter else {}
     audit.record("ticket.create", actor, ticket, connector_id=connector.id, **reported)
     _announce_created(ticket, connector, actor)
+    if before_commit is not None:
+        before_commit(ticket)
     # A new ticket has no comments yet, and what was just written is what the caller
     # shows: keeping it loaded saves reading the ticket and its author straight back.
     set_committed_value(ticket, "comments", [])

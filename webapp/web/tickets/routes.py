@@ -16,7 +16,7 @@ from webapp.services.connector_sessions import ConnectorSession
 from webapp.services.connectors import connector_choices
 from webapp.services.delivery_worker import retry_plan, worker_state
 from webapp.services.errors import ServiceError, ValidationFailed
-from webapp.services.intake import deliver_within_budget
+from webapp.services.intake import submit
 from webapp.services.permissions import can_change_ticket, can_converse
 from webapp.services.required_fields import AskedFields, required_fields
 from webapp.services.timeline import TIMELINE_CAP, last_state_change, ticket_timeline
@@ -137,14 +137,13 @@ def new():
     system, form = ticket_form(connector, starting_values, bind=not switched)
     if not switched and "switch_connector" not in request.form and form.validate_on_submit():
         try:
-            ticket, is_new = service.create_ticket(current_actor(), form.request())
+            ticket, intake = submit(current_actor(), form.request())
         except ValidationFailed as error:
             form.add_errors(error.errors)
         else:
-            if not is_new:
+            if intake is None:
                 flash("This form was already submitted; here is the ticket it created.", "info")
                 return redirect(url_for("tickets.detail", ticket_id=ticket.id))
-            intake = deliver_within_budget(ticket, current_actor())
             if intake.accepted:
                 no_worker = intake.outcome == "queued" and not worker_state().running
                 flash(ACCEPTED_MESSAGES[intake.outcome + ("-no-worker" * no_worker)], "info")
