@@ -52,11 +52,12 @@ def wrk_path() -> str:
     return path
 
 
-def load(url: str, cookie: str | None = None) -> LoadResult:
+def load(url: str, cookie: str | None = None, headers: dict[str, str] | None = None) -> LoadResult:
     """wrk with the same threads, connections and duration for every target."""
     command = [wrk_path(), "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -169,11 +170,14 @@ def settle(database: str) -> None:
 #: A signed-in page with the layout and nothing else (a 404): the floor under every page,
 #: what loading the session, the user and the base template costs before any content.
 FLOOR_PATH = "/bench-no-such-page"
+#: A small file served by the app itself: what its request handling costs (session
+#: cookie, hooks, security headers, metrics) with no database and no template.
+STATIC_PATH = "/static/favicon.svg"
 
 
-def connector_list(connectors: int) -> tuple[LoadResult, LoadResult, LoadResult, str]:
+def connector_list(connectors: int) -> tuple[LoadResult, LoadResult, LoadResult, LoadResult, str]:
     """The connector list (first page) at ``connectors`` connectors, the signed-in floor
-    (``FLOOR_PATH``) and the hello app."""
+    (``FLOOR_PATH``), a static file (``STATIC_PATH``) and the hello app."""
     with tempfile.TemporaryDirectory() as tmp:
         database = database_url(tmp)
         env = server_env(tmp, database)
@@ -184,11 +188,12 @@ def connector_list(connectors: int) -> tuple[LoadResult, LoadResult, LoadResult,
             cookie = session_cookie(base)
             page = load(base + "/connectors/", cookie)
             floor = load(base + FLOOR_PATH, cookie)
-    return page, floor, hello, database.split(":", 1)[0]
+            static = load(base + STATIC_PATH, cookie)
+    return page, floor, static, hello, database.split(":", 1)[0]
 
 
 def main(connectors: int = 10_000) -> None:
-    page, floor, hello, backend = connector_list(connectors)
+    page, floor, static, hello, backend = connector_list(connectors)
     print(
         f"## Connector list at {connectors:,} connectors vs a bare Flask app "
         f"({backend}, gunicorn {WORKERS} sync workers, wrk {CONNECTIONS} connections, "
@@ -209,9 +214,17 @@ def main(connectors: int = 10_000) -> None:
         f"{floor.latency_p50_ms:.1f} ms | {floor.errors} (all 404, as meant) |"
     )
     print(
-        f"\nRatio list / hello: **{page.requests_per_second / hello.requests_per_second:.3f}×** "
-        "(goal ≥ 0.25×); the signed-in layout alone, the floor under every page: "
-        f"{floor.requests_per_second / hello.requests_per_second:.3f}×\n"
+        f"| {STATIC_PATH} (no database, no template) | {static.requests_per_second:,.0f} | "
+        f"{static.latency_p50_ms:.1f} ms | {static.errors} |"
+    )
+    ratio = {
+        name: result.requests_per_second / hello.requests_per_second
+        for name, result in (("page", page), ("floor", floor), ("static", static))
+    }
+    print(
+        f"\nRatio list / hello: **{ratio['page']:.3f}×** (goal ≥ 0.25×). Floors: the "
+        f"signed-in layout alone (session, user, base template) {ratio['floor']:.3f}×; a "
+        f"static file through the same app {ratio['static']:.3f}×\n"
     )
 
 
