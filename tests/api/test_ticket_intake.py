@@ -105,6 +105,7 @@ def test_the_form_says_a_slow_ticket_is_on_its_way(app, admin_client, slow_gitla
         ("$title", "{title}"),
         ("[$ticket_id] $title", "[{id}] {title}"),
         ("$task_id $title", "{id} {title}"),
+        ("[$category] $title", "{title}"),  # no category: no empty brackets
     ],
 )
 def test_the_answer_carries_the_final_title_with_or_without_the_ticket_id(

@@ -14,6 +14,7 @@ from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 from webapp.schema.fields import Field, FieldGroup
+from webapp.schema.titles import names_variable, without_variables
 from webapp.trackers.argus_mapping import ArgusMapping
 
 if TYPE_CHECKING:
@@ -149,7 +150,9 @@ class System:
         subject, a ticket with one gets "[$category] " in front, unless the connector's
         format places ``$category`` itself. The ticket form's live preview uses it too."""
         title_format = title_format or "$title"
-        if with_category and not self.has_labels and "$category" not in title_format:
+        if not with_category:
+            return without_variables(title_format, ["category"]) or "$title"
+        if not self.has_labels and not names_variable(title_format, "category"):
             return "[$category] " + title_format
         return title_format
 

@@ -152,3 +152,7 @@ def test_title_format_puts_the_category_in_the_subject_only_where_there_are_no_l
     # A format that places the category itself is left alone, and an empty one is $title.
     assert system.title_format_for("$category: $title", with_category=True) == "$category: $title"
     assert system.title_format_for("", with_category=False) == "$title"
+    braced = "${category}: $title"
+    assert system.title_format_for(braced, with_category=True) == braced
+    # Without a category its brackets go, in the title and in the form's live preview.
+    assert system.title_format_for("[$category] $title", with_category=False) == "$title"

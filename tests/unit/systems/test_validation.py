@@ -366,3 +366,19 @@ def test_render_title_strips_the_gap_left_by_an_empty_variable():
 
 def test_render_title_leaves_unknown_variables_as_typed():
     assert render_title("$foo $title", title="Fix XSS") == "$foo Fix XSS"
+
+
+@pytest.mark.parametrize(
+    ("title_format", "expected"),
+    [
+        ("[$category] $title", "Fix XSS"),
+        ("[${category}] $title", "Fix XSS"),
+        ("$title ($category)", "Fix XSS"),
+        ("$ticket_id [$category] $title", "T21 Fix XSS"),
+        ("[$$category] $title", "[$category] Fix XSS"),  # a literal "$", not the variable
+    ],
+)
+def test_render_title_drops_the_brackets_of_an_empty_category(title_format, expected):
+    assert render_title(title_format, title="Fix XSS", ticket_id="T21") == expected
+    # With a category the brackets stay.
+    assert "[Web]" in render_title("[$category] $title", title="Fix XSS", category="Web")
