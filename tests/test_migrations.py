@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 from tests.support.database import is_postgres
 from webapp import create_app
 from webapp.extensions import db
+from webapp.models import Connector
+from webapp.models.search_index import NAME_SEARCH_INDEX, compared_with_models
 
 
 @pytest.fixture
@@ -40,7 +42,11 @@ def test_migrations_match_the_models(migration_database_url, app_config):
         upgrade()
         with db.engine.connect() as connection:
             diff = compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+                MigrationContext.configure(
+                    connection,
+                    opts={"compare_type": True, "include_object": compared_with_models},
+                ),
+                db.metadata,
             )
         db.engine.dispose()
     assert diff == []
@@ -188,3 +194,25 @@ def test_upgrade_records_version_one_of_existing_connectors(migration_database_u
     assert first.note == "Recorded when history began."
     assert (second.number, bool(second.disabled), second.actor_email) == (1, True, None)
     assert loaded(second.categories) == []
+
+
+def test_on_postgresql_the_connector_search_is_served_by_a_trigram_index(
+    migration_database_url, app_config
+):
+    """A search matches any part of a name, which a B-tree index cannot serve; on
+    PostgreSQL the migration adds a trigram index that can (pg_trgm ships with it)."""
+    if not is_postgres(migration_database_url):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite has no trigram index")
+    from webapp.services.connectors import connector_rows_query
+
+    app_config["SQLALCHEMY_DATABASE_URI"] = migration_database_url
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()
+        search = connector_rows_query("disk 2").with_only_columns(Connector.id)
+        sql = str(search.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        with db.engine.begin() as connection:
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(connection.execute(text(f"EXPLAIN {sql}")).scalars())
+        db.engine.dispose()
+    assert NAME_SEARCH_INDEX in plan, plan

@@ -69,12 +69,18 @@ def register_extensions(app: Flask) -> None:
     from webapp.extensions import db, login_manager, migrate
     from webapp.http.sessions import SecureWhenHttpsSessionInterface
     from webapp.models.liveness import ping_idle_connections
+    from webapp.models.search_index import compared_with_models
 
     ping_idle_connections()
     db.init_app(app)
     # Batch mode lets SQLite alter tables; compare_type keeps the schema test strict.
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=compared_with_models,
     )
     login_manager.init_app(app)
     app.session_interface = SecureWhenHttpsSessionInterface()

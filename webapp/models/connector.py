@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
+from webapp.models import search_index
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.user import User
 from webapp.names import name_key
@@ -63,6 +64,9 @@ class Connector(db.Model):
 
     def has_secret(self, name: str) -> bool:
         return name in (self.secret_names or [])
+
+
+search_index.install(Connector.__table__)
 
 
 class ConnectorCategory(db.Model):
