@@ -8,17 +8,24 @@ import os
 import shutil
 import tempfile
 
+
+def _setting(name: str, default: int) -> int:
+    """An integer from the environment; unset or empty gives ``default`` (0 is a value)."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 wsgi_app = "webapp:create_app()"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # gunicorn's own advice for sync workers: two per core plus one.
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+workers = _setting("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 worker_class = "sync"
 # Longer than the slowest page: a connection test waits for the tracker's read timeout.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
+timeout = _setting("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _setting("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
 # Recycle workers now and then, so a slow leak never takes an instance down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
+max_requests = _setting("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"

@@ -4,6 +4,7 @@ up what every worker counted (Prometheus multiprocess mode)."""
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 import time
@@ -91,3 +92,13 @@ def test_gunicorn_serves_with_two_workers_and_metrics_add_up_across_them(tmp_pat
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert '"request_id": "' in output  # the JSON access log names each request
+
+
+def test_settings_come_from_the_environment_and_zero_is_a_value(monkeypatch):
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "0")  # gunicorn's "never replace a worker"
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "")  # empty: the default
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["max_requests"] == 0
+    assert settings["workers"] == 3
+    assert settings["timeout"] == 60
