@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_connectors_browser import log_in
 from tests.factories import make_connector
+from webapp.services.connectors import ConnectorChanges, update_connector
 
 
 def test_create_a_ticket_and_follow_its_link(page, admin, gitlab, screenshot):
@@ -30,4 +31,28 @@ def test_create_a_ticket_and_follow_its_link(page, admin, gitlab, screenshot):
         link.click()
     assert popup.value.url == gitlab.issues[7][0]["web_url"]
     assert gitlab.issues[7][0]["title"].startswith("Broken keyboard (ticket ")
+    assert page.console_errors == []
+
+
+def test_the_title_preview_leaves_out_the_brackets_of_no_category(page, admin, gitlab):
+    connector = make_connector(
+        "gitlab",
+        name="Desk",
+        issue_tracker_server=gitlab.host_port,
+        issue_tracker_method="http",
+        title_format="[$category] $title",
+    )
+    changes = ConnectorChanges(
+        name=connector.name,
+        params={},
+        keep_missing_params=True,
+        categories=[{"name": "Hardware", "label": "hardware", "colour": "#f45562"}],
+    )
+    update_connector(None, connector, changes)
+    log_in(page)
+    page.goto("/tickets/new")
+    page.fill("input[name=title]", "Broken keyboard")
+    expect(page.get_by_test_id("title-preview")).to_have_text("Broken keyboard")
+    page.select_option("[data-category-input]", "Hardware")
+    expect(page.get_by_test_id("title-preview")).to_have_text("[Hardware] Broken keyboard")
     assert page.console_errors == []
