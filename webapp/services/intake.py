@@ -133,26 +133,27 @@ def submit(actor: User | None, request: TicketRequest) -> tuple[Ticket, Intake |
     is None when the request's submission token was used before (the ticket is the one
     it made then, untouched).
 
-    Whether the tracker struggles is asked in the transaction that stores the ticket,
-    so taking a ticket in costs one transaction when it is only queued."""
-    struggling: list[bool] = []
+    Whether only to queue it is decided in the transaction that stores the ticket, so
+    taking a ticket in costs one transaction when it is only queued."""
+    queue_only: list[bool] = []
 
     def look_at_queue(ticket: Ticket) -> None:
-        if budget() > 0 and ticket.connector_id is not None:
-            struggling.append(tracker_struggling(ticket))
+        # No budget to try it in, or the tracker struggles: the worker delivers it.
+        queue_only.append(
+            budget() == 0 or ticket.connector_id is None or tracker_struggling(ticket)
+        )
 
     ticket, is_new = tickets.create_ticket(actor, request, before_commit=look_at_queue)
     if not is_new:
         return ticket, None
-    return ticket, _try_within_budget(ticket, actor, any(struggling))
+    if queue_only[0]:
+        return ticket, Intake(ticket, QUEUED)
+    return ticket, _try_within_budget(ticket, actor)
 
 
-def _try_within_budget(ticket: Ticket, actor: User | None, struggling: bool) -> Intake:
-    """Try ``ticket`` (just stored) on its tracker for at most the budget, unless the
-    tracker is ``struggling`` (as tracker_struggling() said when it was stored)."""
+def _try_within_budget(ticket: Ticket, actor: User | None) -> Intake:
+    """Try ``ticket`` (just stored) on its tracker for at most the budget."""
     ticket_id = ticket.id
-    if budget() == 0 or ticket.connector_id is None or struggling:
-        return Intake(ticket, QUEUED)
     if not _slots.take(int(current_app.config["TICKET_INTAKE_CONCURRENCY"])):
         return Intake(ticket, QUEUED)  # this process already waits on enough trackers
     claimed = delivery.claim(ticket_id)
