@@ -52,11 +52,10 @@ def wrk_path() -> str:
     return path
 
 
-def load(url: str, cookie: str | None = None, headers: dict[str, str] | None = None) -> LoadResult:
+def load(url: str, headers: dict[str, str] | None = None) -> LoadResult:
     """wrk with the same threads, connections and duration for every target."""
     command = [wrk_path(), "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
-    headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
-    for name, value in headers.items():
+    for name, value in (headers or {}).items():
         command[1:1] = ["-H", f"{name}: {value}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -185,10 +184,10 @@ def connector_list(connectors: int) -> tuple[LoadResult, LoadResult, LoadResult,
         with gunicorn(env, "benchmarks.hello:app") as hello_base:
             hello = load(hello_base + "/")
         with gunicorn(env) as base:
-            cookie = session_cookie(base)
-            page = load(base + "/connectors/", cookie)
-            floor = load(base + FLOOR_PATH, cookie)
-            static = load(base + STATIC_PATH, cookie)
+            signed_in = {"Cookie": session_cookie(base)}
+            page = load(base + "/connectors/", signed_in)
+            floor = load(base + FLOOR_PATH, signed_in)
+            static = load(base + STATIC_PATH, signed_in)
     return page, floor, static, hello, database.split(":", 1)[0]
 
 
