@@ -10,6 +10,11 @@ from webapp.services.users import create_user
 ADMIN_EMAIL = "admin@example.com"
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+#: The Service Desk seed's categories, each with the GitLab label it maps to.
+SERVICE_DESK_CATEGORIES = [
+    {"name": "Hardware", "label": "hardware", "colour": "#f45562"},
+    {"name": "Gitlab Account", "label": "gitlab-account", "colour": "#3450f6"},
+]
 
 
 def make_user(
@@ -25,15 +30,22 @@ def make_user(
 
 
 def make_connector(
-    system_id: str = "gitlab", name: str | None = None, actor: User | None = None, **param_changes
+    system_id: str = "gitlab",
+    name: str | None = None,
+    actor: User | None = None,
+    categories: list[dict[str, str]] | None = None,
+    **param_changes,
 ):
-    """A saved connector of ``system_id`` built from its test material's settings."""
+    """A saved connector of ``system_id`` built from its test material's settings, with
+    ``categories`` (rows of name, label and colour) if given."""
     from tests.support.material import material_for
     from webapp.services.connectors import ConnectorChanges, create_connector
 
     params = {**material_for(system_id).api_params, **param_changes}
     changes = ConnectorChanges(
-        name=name or f"{system_id} connector {next(_counter)}", params=params
+        name=name or f"{system_id} connector {next(_counter)}",
+        params=params,
+        categories=categories,
     )
     return create_connector(actor, system_id, changes)
 

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_connector
+from tests.factories import SERVICE_DESK_CATEGORIES, make_connector
 from tests.fakes.discord import FakeDiscord
-from webapp.services.connectors import ConnectorChanges, update_connector
 from webapp.services.discord.followups import wait_for_followups
 
 
 @pytest.fixture
 def connector(app, gitlab):
     """The service desk connector, with two categories, on the fake GitLab."""
-    connector = make_connector(
+    return make_connector(
         "gitlab",
         name="Service desk",
         issue_tracker_server=gitlab.host_port,
         issue_tracker_method="http",
+        categories=SERVICE_DESK_CATEGORIES,
     )
-    changes = ConnectorChanges(
-        name=connector.name,
-        params={},
-        keep_missing_params=True,
-        categories=[
-            {"name": "Hardware", "label": "hardware", "colour": "#f45562"},
-            {"name": "Gitlab Account", "label": "gitlab-account", "colour": "#3450f6"},
-        ],
-    )
-    return update_connector(None, connector, changes)
 
 
 @pytest.fixture

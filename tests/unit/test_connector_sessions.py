@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 import requests
 
-from tests.factories import make_connector
+from tests.factories import SERVICE_DESK_CATEGORIES, make_connector
 from webapp.extensions import db
 from webapp.models import Connector, Ticket
 from webapp.services import connection_tests
@@ -33,16 +33,12 @@ from webapp.trackers import INACCESSIBLE_MESSAGE
 
 @pytest.fixture
 def connector(app, gitlab):
-    connector = make_connector(
-        "gitlab", issue_tracker_server=gitlab.host_port, issue_tracker_method="http"
+    return make_connector(
+        "gitlab",
+        issue_tracker_server=gitlab.host_port,
+        issue_tracker_method="http",
+        categories=SERVICE_DESK_CATEGORIES[:1],
     )
-    changes = ConnectorChanges(
-        name=connector.name,
-        params={},
-        keep_missing_params=True,
-        categories=[{"name": "Hardware", "label": "hardware", "colour": "#f45562"}],
-    )
-    return update_connector(None, connector, changes)
 
 
 @pytest.fixture

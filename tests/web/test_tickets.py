@@ -5,32 +5,22 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import make_connector
+from tests.factories import SERVICE_DESK_CATEGORIES, make_connector
 from webapp.extensions import db
 from webapp.models import Connector, Ticket
 from webapp.models.base import utcnow
-from webapp.services.connectors import ConnectorChanges, update_connector
 
 
 @pytest.fixture
 def connector(app, gitlab):
-    connector = make_connector(
+    return make_connector(
         "gitlab",
         name="Service desk",
         issue_tracker_server=gitlab.host_port,
         issue_tracker_method="http",
         title_format="[$category] $title",
+        categories=SERVICE_DESK_CATEGORIES,
     )
-    changes = ConnectorChanges(
-        name=connector.name,
-        params={},
-        keep_missing_params=True,
-        categories=[
-            {"name": "Hardware", "label": "hardware", "colour": "#f45562"},
-            {"name": "Gitlab Account", "label": "gitlab-account", "colour": "#3450f6"},
-        ],
-    )
-    return update_connector(None, connector, changes)
 
 
 def form_token(client, connector_id) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_connector
+from tests.factories import SERVICE_DESK_CATEGORIES, make_connector
 from tests.fakes import FakeGitHub
 from tests.support.fake_trackers import GITLAB_PROJECT_ID
 from webapp.extensions import db
 from webapp.models import AuditEntry
-from webapp.services.connectors import ConnectorChanges, update_connector
 from webapp.services.triage import triage_from_event, triage_sweep
 from webapp.trackers.tickets import IssueSnapshot
 
@@ -19,23 +18,14 @@ SEED_TITLE = "Service Desk (from john.doe@mail.com): [Hardware] Buying a new scr
 
 
 def desk_connector(gitlab, mode: str, name: str = "Service desk"):
-    connector = make_connector(
+    return make_connector(
         "gitlab",
         name=name,
         issue_tracker_server=gitlab.host_port,
         issue_tracker_method="http",
         triage_issues=mode,
+        categories=SERVICE_DESK_CATEGORIES,
     )
-    changes = ConnectorChanges(
-        name=connector.name,
-        params={},
-        keep_missing_params=True,
-        categories=[
-            {"name": "Hardware", "label": "hardware", "colour": "#f45562"},
-            {"name": "Gitlab Account", "label": "gitlab-account", "colour": "#3450f6"},
-        ],
-    )
-    return update_connector(None, connector, changes)
 
 
 @pytest.fixture
@@ -159,16 +149,7 @@ def test_github_sweep_labels_issues_skips_pull_requests_and_finds_existing_label
             github_repo_owner="acme",
             github_repo_name="app",
             triage_issues="all",
-        )
-        update_connector(
-            None,
-            connector,
-            ConnectorChanges(
-                name=connector.name,
-                params={},
-                keep_missing_params=True,
-                categories=[{"name": "Hardware", "label": "hardware", "colour": "#f45562"}],
-            ),
+            categories=SERVICE_DESK_CATEGORIES[:1],
         )
         github.open_issue("acme/app", "[hardware] New screen", login="mona")
         github.open_pull_request("acme/app", "[Hardware] Driver for the new screen")
