@@ -246,3 +246,15 @@ def test_system_cards_link_to_the_tracker_docs(app, browser, live_server, admin,
         assert on_top == "system-docs"
         assert link.get_attribute("href").startswith("https://")
     page.context.close()
+
+
+def test_a_long_pager_wraps_instead_of_scrolling_a_phone_sideways(browser, live_server, app, admin):
+    """Many pages of connectors: the pager's numbers wrap onto a second line on a phone."""
+    app.config["PER_PAGE"] = 1
+    for number in range(15):
+        make_connector("gitlab", name=f"Desk {number:02}")
+    page = new_page(browser, live_server.url, PHONE)
+    log_in(page)
+    page.goto("/connectors/?page=7")
+    expect(page.get_by_role("link", name="Next")).to_be_visible()
+    assert check(page, "connectors-page-7", PHONE["width"]) == []
